@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Fails when the notebooks are not clean or the package is out of sync with them:
+# runs nbdev_clean and nbdev_export and checks that neither changed a file.
+set -euo pipefail
+V=${VENV:-.venv}
+snap() { find nbs fastai_audio_nb -type f \( -name '*.ipynb' -o -name '*.py' \) -not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha1sum; }
+before=$(snap)
+"$V/bin/nbdev_clean" >/dev/null
+"$V/bin/nbdev_export" >/dev/null
+after=$(snap)
+if [ "$before" != "$after" ]; then
+  echo "OUT OF SYNC: nbdev_clean/nbdev_export changed these files (now fixed in the working tree; commit them):"
+  diff <(echo "$before") <(echo "$after") | grep '^[<>]' | awk '{print "   ", $3}' | sort -u
+  exit 1
+fi
+echo "notebooks clean, package in sync with the notebooks"
