@@ -3,7 +3,7 @@
 Uses nbdev's own `test_nb` (the function `nbdev_test` runs in parallel) so that the flags in
 settings.ini (`tst_flags`) are honoured; adds per-notebook timings and a closing count, so a run
 that executed nothing is visible."""
-import sys, os, time, argparse
+import sys, os, time, json, argparse, tempfile
 from pathlib import Path
 from fastcore.parallel import parallel
 from nbdev.config import get_config
@@ -12,21 +12,28 @@ from nbdev.doclinks import nbglob
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument('path', nargs='?', default=None, help='a notebook or glob (default: all in nbs/)')
+    p.add_argument('paths', nargs='*', help='notebooks (default: all in nbs/)')
     p.add_argument('--flags', default='', help='space separated test flags to run, e.g. "slow cuda"')
     p.add_argument('--n_workers', type=int, default=None)
     a = p.parse_args()
     cfg = get_config()
-    files = sorted(f.absolute() for f in nbglob(a.path, as_path=True) if not f.name.startswith('_'))
+    files = [Path(f) for f in a.paths] or nbglob(None, as_path=True)
+    files = sorted(f.absolute() for f in files if not f.name.startswith('_'))
     if not files: print('No notebooks were found to test\n0 passed, 0 failed'); sys.exit(1)
     n_workers = a.n_workers if a.n_workers is not None else (0 if len(files)==1 else min(os.cpu_count() or 1, 8))
     print(f"testing {len(files)} notebooks with {n_workers} workers; skipped flags: "
           f"{[f for f in cfg.tst_flags.split() if f not in a.flags.split()]}", flush=True)
     t0 = time.time()
+    # notebooks may leave a small JSON report here (e.g. the bad-input cases); printed at the end
+    reports = Path(tempfile.mkdtemp(prefix='fastai_audio_reports_'))
+    os.environ['FASTAI_AUDIO_REPORTS'] = str(reports)
     os.chdir(cfg.nbs_path)
     res = parallel(test_nb, files, skip_flags=cfg.tst_flags.split(), force_flags=a.flags.split(),
                    n_workers=n_workers, basepath=cfg.config_path, pause=0.01, do_print=False)
     for f,(ok,t) in zip(files,res): print(f"  {'ok  ' if ok else 'FAIL'} {f.name:40s} {t:6.1f} s")
+    for r in sorted(reports.glob('*.json')):
+        d = json.loads(r.read_text())
+        print(f"{r.stem.replace('_','-')} cases: {d['tried']} tried, {d['passed']} passed" + (f"; failed: {d['failed']}" if d['failed'] else ''))
     n_ok = sum(ok for ok,_ in res)
     print(f"total {time.time()-t0:.0f} s")
     print(f"notebooks: {n_ok} passed, {len(files)-n_ok} failed")
