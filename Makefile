@@ -39,7 +39,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: constraints.txt settings.ini setup.py
 	@command -v uv >/dev/null || python3 -m pip install -q uv
 	@[ -x $(BIN)/python ] || uv venv -q -p $(PY) $(VENV)
-	VIRTUAL_ENV=$(VENV) uv pip install -q -c constraints.txt -e '.[dev]'
+	VIRTUAL_ENV=$(VENV) uv pip install -q --compile-bytecode -c constraints.txt -e '.[dev]'
 	@touch $@
 
 # notebooks are the source: export the package, strip the notebooks, rebuild README.md
