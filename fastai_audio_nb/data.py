@@ -139,12 +139,16 @@ def AudioBlock(sr:int=16000,        # sample rate of the items (files are resamp
 def _audio_kw(sr, duration, mono, crop, check=None): return dict(sr=sr, duration=duration, mono=mono, crop=crop, check=check)
 
 # %% ../nbs/01_data.ipynb #b9081a29
-def check_regex_labels(fnames, pat:str):
-    "Raise a `ValueError` listing the files whose name the regex `pat` does not match"
-    fnames = L(fnames)
-    miss = fnames.filter(lambda f: re.search(pat, Path(f).name) is None)
-    if miss: raise ValueError(f"the label regex {pat!r} does not match {len(miss)} of {len(fnames)} file names, e.g. "
-                              + ', '.join(Path(f).name for f in miss[:5]))
+def check_regex_labels(fnames, pat:str)->list:
+    "The labels (first group of regex `pat` on each file name); a `ValueError` listing the names `pat` does not match"
+    rx = re.compile(pat)
+    if not rx.groups: raise ValueError(f"the label regex {pat!r} has no group: put the label in parentheses, e.g. r'^(\\w+?)_'")
+    names = [(f if isinstance(f, Path) else Path(f)).name for f in fnames]
+    ms = [rx.search(n) for n in names]
+    miss = [n for n,m in zip(names, ms) if m is None]
+    if miss: raise ValueError(f"the label regex {pat!r} does not match {len(miss)} of {len(names)} file names, e.g. "
+                              + ', '.join(miss[:5]))
+    return [m.group(1) for m in ms]
 
 # %% ../nbs/01_data.ipynb #38dacfb6
 def check_split_labels(dls:DataLoaders):
@@ -160,6 +164,20 @@ def check_split_labels(dls:DataLoaders):
     if unseen: raise ValueError(f"{len(unseen)} validation items have classes that no training item has: "
                                 f"{sorted(set(unseen))[:10]}; the model could never predict them")
 
+# %% ../nbs/01_data.ipynb #5ca1ab1e
+def _split_once(splitter, items, labels)->tuple:
+    "Split `items` once: a splitter returning those splits, and the classes of the training `labels`; a `ValueError` if validation has others"
+    splits = splitter(items)
+    s = pd.Series(labels).astype(object).reset_index(drop=True)
+    train = s.iloc[np.asarray(splits[0], dtype=int)]
+    vocab = [o for o in train.unique() if o==o]   # as fastai's `CategoryMap`: the classes present, NaN left out
+    if len(splits)>1:
+        valid = s.iloc[np.asarray(splits[1], dtype=int)]
+        unseen = valid[~valid.isin(set(vocab))]
+        if len(unseen): raise ValueError(f"{len(unseen)} validation items have classes that no training item has: "
+                                         f"{sorted(set(unseen))[:10]}; the model could never predict them")
+    return (lambda _: splits), vocab
+
 # %% ../nbs/01_data.ipynb #61e2cadd
 def _some(items, what:str):
     "`items`, unless there are none: then a `ValueError` saying `what`"
@@ -167,10 +185,10 @@ def _some(items, what:str):
     return items
 
 # %% ../nbs/01_data.ipynb #263c4482
-def _dls(dblock, source, path, **kwargs):
-    "`dblock.dataloaders`, then the early label checks"
+def _dls(dblock, source, path, check:bool=True, **kwargs):
+    "`dblock.dataloaders`, then the early label checks (unless the factory made them already: `check=False`)"
     dls = dblock.dataloaders(source, path=path, **kwargs)
-    check_split_labels(dls)
+    if check: check_split_labels(dls)
     return dls
 
 # %% ../nbs/01_data.ipynb #96a72b40
@@ -199,12 +217,12 @@ class AudioDataLoaders(DataLoaders):
         "From `fnames` labelled by the first group of regex `pat` on the file name (a `splitter`, or random)"
         fnames = _some(fnames, f'{path}: no audio files given')
         if skip_bad: fnames = drop_bad_audio(fnames)
-        check_regex_labels(fnames, pat)
-        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), CategoryBlock),
-                           get_y=using_attr(RegexLabeller(pat), 'name'),
-                           splitter=ifnone(splitter, RandomSplitter(valid_pct, seed=seed)),
+        labels = check_regex_labels(fnames, pat)
+        splitter, vocab = _split_once(ifnone(splitter, RandomSplitter(valid_pct, seed=seed)), fnames, labels)
+        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), CategoryBlock(vocab=vocab)),
+                           get_y=using_attr(RegexLabeller(pat), 'name'), splitter=splitter,
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
-        return _dls(dblock, fnames, path, **kwargs)
+        return _dls(dblock, fnames, path, check=False, **kwargs)
 
     @classmethod
     @delegates(DataLoaders.from_dblock)
@@ -218,14 +236,20 @@ class AudioDataLoaders(DataLoaders):
             fns = L(get_x(r) for _,r in df.iterrows())
             good = set(drop_bad_audio(fns))
             df = df[[f in good for f in fns]]
+        splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else ColSplitter(valid_col)
+        checked = False
         if y_block is None:
             is_multi = (is_listy(label_col) and len(label_col)>1) or label_delim is not None
             y_block = MultiCategoryBlock if is_multi else CategoryBlock
-        splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else ColSplitter(valid_col)
+            if not is_multi:   # the classes from the column at once, not row by row
+                c = L(label_col)[0]
+                if c not in df.columns and not isinstance(c, int): raise ValueError(f"label_col={c!r}: no such column in {list(df.columns)}")
+                splitter, vocab = _split_once(splitter, df, df[c] if c in df.columns else df.iloc[:, c])
+                y_block, checked = CategoryBlock(vocab=vocab), True
         dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), y_block),
                            get_x=get_x, get_y=ColReader(label_col, label_delim=label_delim),
                            splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms)
-        return _dls(dblock, df, path, **kwargs)
+        return _dls(dblock, df, path, check=not checked, **kwargs)
 
     @classmethod
     @delegates(DataLoaders.from_dblock)

@@ -13,4 +13,10 @@ if [ "$before" != "$after" ]; then
   diff <(echo "$before") <(echo "$after") | grep '^[<>]' | awk '{print "   ", $3}' | sort -u
   exit 1
 fi
-echo "notebooks clean, package in sync with the notebooks"
+tmp=$(mktemp -d)
+"$V/bin/jupyter" nbconvert --log-level WARN --to markdown nbs/index.ipynb --output-dir "$tmp" --output README
+if ! cmp -s "$tmp/README.md" README.md; then
+  echo "OUT OF SYNC: README.md is not what nbs/index.ipynb makes: run 'make readme' and commit README.md"; rm -rf "$tmp"; exit 1
+fi
+rm -rf "$tmp"
+echo "notebooks clean, package and README.md in sync with the notebooks"
