@@ -9,7 +9,7 @@ APT_PKGS := fluidsynth fluid-soundfont-gm musescore-general-soundfont-small timg
 DATA ?= data
 export PYTHONUNBUFFERED=1
 
-.PHONY: demo test test-all bench apt venv sync readme clean pretrain
+.PHONY: demo test test-all bench apt venv sync readme clean pretrain test-latest
 
 demo: apt venv
 	$(BIN)/fastai-audio demo --data $(DATA)
@@ -23,8 +23,29 @@ test-all: apt venv
 	tools/check_sync.sh
 	$(BIN)/python tools/nbtest.py --flags "slow $$($(BIN)/python -c 'import torch;print("cuda" if torch.cuda.is_available() else "")')"
 
+# a second environment, .venv-latest, with the newest fastai, fastcore and torch that install together (our loose
+# requirements, no constraints file, upgraded on every run), then a smoke test without nbdev. torchaudio stopped at
+# 2.11, declares no torch version and only imports on torch 2.11, so the library does not import it (functional.py);
+# TORCH=paired holds torch to the newest torchaudio's version instead
+VENV_LATEST := .venv-latest
+TORCH ?= newest
+test-latest: apt
+	@command -v uv >/dev/null || python3 -m pip install -q uv
+	@[ -x $(VENV_LATEST)/bin/python ] || uv venv -q -p $(PY) $(VENV_LATEST)
+	@ta=$$(echo torchaudio | uv pip compile -q --no-deps --no-header --no-annotate -p $(PY) - | sed -n 's/^torchaudio==\([0-9]*\.[0-9]*\).*/\1/p'); \
+	pin=$$([ "$(TORCH)" = newest ] || echo "torch==$$ta.* torchaudio==$$ta.*"); \
+	echo "VIRTUAL_ENV=$(VENV_LATEST) uv pip install -q --upgrade -e . $$pin"; \
+	VIRTUAL_ENV=$(VENV_LATEST) uv pip install -q --upgrade -e . $$pin
+	$(VENV_LATEST)/bin/python tools/smoke_latest.py
+
 bench: apt venv
 	$(BIN)/python bench/spectrogram.py
+
+# the audio-pretrained backbone (nbs/09_pretrain.ipynb): renders the pretraining corpus into $(DATA)/nsynth_gm_pretrain
+# if needed, then writes models/audio_resnet.pth (not in git); e.g. PRETRAIN_ARGS="--threads 1" on a busy CPU; on a GPU
+# PRETRAIN_ARGS="--arch resnet18 --size large --epochs 30 --device cuda --out models/audio_resnet18.pth"
+pretrain: apt venv
+	$(BIN)/python -m fastai_audio_nb.pretrain --data $(DATA) --out models/audio_resnet.pth $(PRETRAIN_ARGS)
 
 apt:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 import torch, torch.nn.functional as F
-import torchaudio.functional as AF
+from . import functional as AF   # torchaudio's functions, in plain torch: any torch version
 from fastcore.all import *
 from fastai.torch_core import TensorBase
 from fastai.vision.augment import RandTransform

@@ -241,9 +241,9 @@ def _fluidsynth_cmd(sf_path, midi_path, gain):
 # %% ../nbs/06_datasets.ipynb #3b902ace
 def _resample_kernel():
     "torchaudio's sinc kernel from `_render_sr` to 16 kHz (as numpy), and its half-width"
-    import torchaudio
-    rs = torchaudio.transforms.Resample(_render_sr, nsynth_sr)
-    return rs.kernel.flatten().numpy(), rs.width
+    from fastai_audio_nb.functional import sinc_resample_kernel
+    k, width = sinc_resample_kernel(_render_sr, nsynth_sr)
+    return k.flatten().numpy(), width
 
 # %% ../nbs/06_datasets.ipynb #babfe1be
 def _slot_note(b, h, w):

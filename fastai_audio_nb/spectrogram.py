@@ -10,7 +10,7 @@ from typing import ClassVar
 from itertools import islice
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
-import torchaudio.functional as AF
+from . import functional as AF   # torchaudio's functions, in plain torch: any torch version
 from fastcore.all import *
 from fastai.torch_core import TensorBase
 from fastai.data.core import TfmdDL, show_batch, get_show_batch_func
