@@ -203,6 +203,8 @@ def main():
     b = tuple(dls.train.one_batch())     # raw audio on the device, before the learner adds the spectrogram
     learn = audio_learner(dls, arch, pretrained=False)
     learn.model.to(a.device).train(); learn.create_opt()
+    if steps+warmup > len(learn.dls.train):   # a restart of the loader (and its workers) mid-run would be timed too
+        steps = len(learn.dls.train)-warmup; print(f'{steps} steps: the training set has {len(learn.dls.train)} batches')
     t0 = step_in_memory(learn, b, steps, a.device, warmup)
     print(f'training step, batch in memory: {t0*1e3:,.1f} ms ({a.bs/t0:,.0f} clips/s)', flush=True)
     fed = {}

@@ -203,16 +203,18 @@ def _predict(args):
     return df
 
 # %% ../nbs/07_cli.ipynb #8cc28ea8
-def _step_seconds(dls, arch, xb, yb, n:int=2)->float:
+def _step_seconds(dls, arch, xb, yb, n:int=3)->float:
     "Seconds per training step of `arch` (from scratch) on the batch `xb`, `yb` here"
     import torch
     from fastai_audio_nb.learner import audio_learner
     learn = audio_learner(dls, get_arch(arch), pretrained=False)
     model, opt = learn.model.train(), torch.optim.Adam(learn.model.parameters())
-    for i in range(n+1):
-        if i==1: t0 = time.perf_counter()
+    ts = []
+    for i in range(n+1):                     # the first step warms up
+        t0 = time.perf_counter()
         loss = learn.loss_func(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
-    return (time.perf_counter()-t0)/n
+        ts.append(time.perf_counter()-t0)
+    return sorted(ts[1:])[n//2]              # the median
 
 def _dur(s:float)->str: return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
@@ -228,7 +230,7 @@ def _demo_plan(dls, budget_s:float):
                f"~{_dur(epoch_s)} and {epochs} epochs ~{_dur(epochs*epoch_s)}")
         if epochs*epoch_s <= budget_s: return arch, epochs, why + f", within the {_dur(budget_s)} training budget (60% of the demo's)"
         print(f"   {why}: over the {_dur(budget_s)} training budget")
-    return arch, 1, why + ": the smallest setting, 1 epoch"
+    return arch, 1, f"none fits (a busy machine?): {arch} for 1 epoch"
 
 # %% ../nbs/07_cli.ipynb #cf5e24a3
 def _demo_pictures(learn, out):
@@ -271,7 +273,7 @@ def _demo(args):
     print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
     set_seed(42)
     learn = audio_learner(dls, get_arch(arch), pretrained=pretrained)
-    print(f"\n== 3. training {arch} for {epochs} epochs")
+    print(f"\n== 3. training {arch} for {epochs} epoch{'s' if epochs>1 else ''}")
     m = train_and_report(learn, out, epochs, info=dict(data=str(path), demo=True))
     ep = m['history']
     print(f"\n== 4. results")

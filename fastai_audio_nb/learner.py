@@ -173,7 +173,7 @@ _model_args = ('cut','init','custom_head','concat_pool','pool','lin_ftrs','ps','
 def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `AudioTensor`)
                   arch,                  # a torchvision builder (`resnet18`), a timm name, or a function taking `pretrained`
                   spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the study's)
-                  pretrained:bool=True,  # start from ImageNet weights (downloaded once; see `weights` offline)
+                  pretrained:bool|str=True, # ImageNet weights (downloaded once; see `weights` offline), or 'audio' (`make pretrain`'s)
                   weights=None,          # local weights file (or torchvision weights enum) instead of the download
                   metrics=accuracy,      # fastai metrics
                   normalize:bool=True,   # standardise spectrograms with training-set statistics
@@ -181,6 +181,11 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
                   n_out:int=None,        # outputs (None: the number of classes)
                   **kwargs):
     "A fastai `Learner` for audio classification: spectrograms on the fly, then `arch` with fastai's head and splitter"
+    if pretrained=='audio':    # a body pretrained on rendered notes (nbs/09_pretrain), from the file `weights`
+        if weights is None: raise PretrainedWeightsError("pretrained='audio' needs weights='models/audio_resnet.pth' (written by `make pretrain`)")
+        from .pretrain import load_audio_pretrained    # here: pretrain imports this module
+        learn = audio_learner(dls, arch, spec=spec, pretrained=False, metrics=metrics, normalize=normalize, n_in=n_in, n_out=n_out, **kwargs)
+        return load_audio_pretrained(learn, weights)
     add_spectrogram(dls, spec, normalize)
     n_in, n_out = ifnone(n_in, _n_in(dls)), ifnone(n_out, get_c(dls))
     if isinstance(arch, str):
