@@ -11,6 +11,7 @@ Usage: python bench/augment.py [--device cuda] [--bs 64] [--threads 2] [--append
 """
 import argparse, math, os, platform, sys, time, datetime
 import numpy as np, torch
+from benchutil import machine
 
 def get_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -40,17 +41,6 @@ def rendered_clips(n):
     files = sorted(get_audio_files(get_nsynth_gm('mini', progress=False)))
     clips = np.stack([load_audio(f, sr=16000)[0].numpy()[:64000] for f in files[:n]])
     return np.concatenate([clips]*math.ceil(n/len(clips)))[:n], f'rendered NSynth-like notes, mini set ({len(files)} files)'
-
-def machine(device):
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in open('/proc/cpuinfo'):
-            if line.startswith('model name'): cpu = line.split(':', 1)[1].strip(); break
-    except OSError: pass
-    d = f'{cpu}, {os.cpu_count()} cores visible, torch {torch.__version__} with {torch.get_num_threads()} threads'
-    if device.startswith('cuda'): d += f', GPU {torch.cuda.get_device_name(device)}'
-    if hasattr(os, 'getloadavg'): d += f'; load average {os.getloadavg()[0]:.1f} at the start'
-    return d
 
 def best_time(f, repeats, device):
     "Best wall time of `f()` over `repeats` runs, after one warm-up run"

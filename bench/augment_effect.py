@@ -5,14 +5,22 @@ Accuracy is on the instrument-disjoint validation split of the default rendered 
     python bench/augment_effect.py                                  # plain vs augmented, print the table
     python bench/augment_effect.py --variants plain augment mixup   # and augmentation + MixUp
     python bench/augment_effect.py --append bench/RESULTS.md        # append the section"""
-import argparse, os, sys, time, platform, warnings, datetime
+import argparse, os, sys, time, platform, warnings
 import numpy as np, torch
 warnings.filterwarnings('ignore')
 from fastai.vision.all import *
+import datetime as dt   # after fastai's star import, which brings the class `datetime`
 from fastai_audio_nb.augment import audio_augment
 from fastai_audio_nb.datasets import get_nsynth_gm
 from fastai_audio_nb.learner import audio_learner, fit_epochs
 from fastai_audio_nb.cli import folder_dls, get_arch
+
+def arch_of(name):
+    "A torchvision/timm name, or 'audio_resnet' (the compact ResNet of nbs/09_pretrain)"
+    if name=='audio_resnet':
+        from fastai_audio_nb.pretrain import audio_resnet
+        return audio_resnet
+    return get_arch(name)
 
 def variant_dls(name, path, bs, device):
     "The DataLoaders of variant `name`: 'plain', or with `audio_augment()` ('augment', 'mixup')"
@@ -23,7 +31,7 @@ def run_variant(name, path, args):
     set_seed(args.seed)
     dls = variant_dls(name, path, args.bs, args.device)
     cbs = [MixUp()] if name=='mixup' else []
-    learn = audio_learner(dls, get_arch(args.arch), pretrained=False, cbs=cbs)
+    learn = audio_learner(dls, arch_of(args.arch), pretrained=False, cbs=cbs)
     print(f"\n-- {name}: batch_tfms {[type(t).__name__ for t in dls.train.after_batch.fs]}", flush=True)
     t0 = time.perf_counter()
     table = fit_epochs(learn, args.epochs, args.lr, fine_tune=False, print_fn=lambda s: print(s, flush=True))
@@ -40,13 +48,15 @@ def main():
     p.add_argument('--seed', type=int, default=42)
     p.add_argument('--variants', nargs='+', default=['plain', 'augment'], choices=['plain', 'augment', 'mixup'])
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
+    p.add_argument('--threads', type=int, default=None, help='torch CPU threads (1 is faster on a busy machine)')
     p.add_argument('--append', default=None)
     args = p.parse_args()
+    if args.threads: torch.set_num_threads(args.threads)
     load0 = os.getloadavg()[0]
     path = get_nsynth_gm('default', args.data)
     res = [run_variant(v, path, args) for v in args.variants]
     dev = torch.cuda.get_device_name(0) if args.device=='cuda' else f"{platform.machine()}, {os.cpu_count()} cores visible"
-    lines = [f"## Augmentation: effect on accuracy ({datetime.datetime.now():%Y-%m-%d %H:%M}, {args.device})", "",
+    lines = [f"## Augmentation: effect on accuracy ({dt.datetime.now():%Y-%m-%d %H:%M}, {args.device})", "",
              f"Machine: {dev}; torch {torch.__version__}, {torch.get_num_threads()} threads; load average {load0:.1f} at the start, "
              f"{os.getloadavg()[0]:.1f} at the end. Data: {path}, validation instruments never heard in training. "
              f"{args.arch} from scratch, {args.epochs} epochs one-cycle, lr {args.lr}, batch size {args.bs}, seed {args.seed}. "

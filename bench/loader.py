@@ -16,6 +16,7 @@ Usage: python bench/loader.py [--device cuda] [--bs 64] [--workers 0,1,2] [--ste
 import argparse, os, sys, time, datetime, platform, warnings, tempfile
 from pathlib import Path
 import numpy as np, torch
+from benchutil import machine, sync
 
 def get_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -33,52 +34,47 @@ def get_args():
     p.add_argument('--append', default=None, help='append the results to this markdown file')
     return p.parse_args()
 
-def machine(device):
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in open('/proc/cpuinfo'):
-            if line.startswith('model name'): cpu = line.split(':', 1)[1].strip(); break
-    except OSError: pass
-    d = f'{cpu}, {os.cpu_count()} cores visible, torch {torch.__version__} with {torch.get_num_threads()} threads'
-    if device.startswith('cuda'): d += f', GPU {torch.cuda.get_device_name(device)}'
-    if hasattr(os, 'getloadavg'): d += f'; load average {os.getloadavg()[0]:.1f} at the start'
-    return d
-
-def sync(device):
-    if device.startswith('cuda'): torch.cuda.synchronize(device)
-
 def synthetic_nsynth(dest, n_train=2560, n_valid=256):
     "Write 4 s harmonic tones (16-bit WAV) in the NSynth layout: for machines without FluidSynth or the rendered set"
-    import json
-    from fastai_audio_nb.core import save_audio
+    import json, soundfile as sf
     from fastai_audio_nb.datasets import nsynth_families, nsynth_sources
-    rng, t = np.random.default_rng(0), torch.arange(64000)/16000
+    t = np.arange(64000)/16000
+    env = np.where(t<3, 1., np.exp(-(t-3)*8))
+    def tone(p):   # numpy, one thread: torch's intra-op threads crawl on a busy machine
+        f0 = 440*2**((p-69)/12)
+        x = sum(np.sin(2*np.pi*f0*k*t)/k for k in range(1, 8) if f0*k < 8000)
+        return (0.8*x/np.abs(x).max()*env).astype(np.float32)
+    tones = {p: tone(p) for p in range(36, 96)}
     for split,n,i0 in (('train', n_train, 0), ('valid', n_valid, n_train)):
-        ex = {}
+        audio, ex = Path(dest)/f'nsynth-{split}'/'audio', {}
+        audio.mkdir(parents=True, exist_ok=True)
         for i in range(i0, i0+n):
-            fam, src, pitch = nsynth_families[i%11], nsynth_sources[(i//11)%3], int(rng.integers(36, 96))
-            ns = f'{fam}_{src}_{(i//33)%1000:03d}-{pitch:03d}-{(25,50,75,100,127)[i%5]:03d}'
-            f0 = 440*2**((pitch-69)/12)
-            x = sum(torch.sin(2*np.pi*f0*k*t)*float(rng.uniform(0, 1))/k for k in range(1, 8) if f0*k < 8000)
-            x = 0.8*x/x.abs().max()*torch.where(t<3, 1., torch.exp(-(t-3)*8))
-            save_audio(Path(dest)/f'nsynth-{split}'/'audio'/f'{ns}.wav', x[None], 16000)
-            ex[ns] = dict(note=i, note_str=ns, instrument=i//33, instrument_str=ns[:-8], pitch=pitch, velocity=(25,50,75,100,127)[i%5],
+            fam, src, pitch, vel = nsynth_families[i%11], nsynth_sources[(i//11)%3], 36+(i*7)%60, (25,50,75,100,127)[i%5]
+            ns = f'{fam}_{src}_{(i//33)%1000:03d}-{pitch:03d}-{vel:03d}'
+            sf.write(audio/f'{ns}.wav', tones[pitch]*(vel/127), 16000, subtype='PCM_16')
+            ex[ns] = dict(note=i, note_str=ns, instrument=i//33, instrument_str=ns[:-8], pitch=pitch, velocity=vel,
                           sample_rate=16000, qualities=[0]*10, qualities_str=[], instrument_family=i%11, instrument_family_str=fam,
                           instrument_source=(i//11)%3, instrument_source_str=src)
-        (Path(dest)/f'nsynth-{split}'/'examples.json').write_text(json.dumps(ex))
+        (audio.parent/'examples.json').write_text(json.dumps(ex))
     return Path(dest)
+
+def _temp_set():
+    import atexit, shutil
+    d = tempfile.mkdtemp(prefix='loader_bench_')
+    atexit.register(shutil.rmtree, d, ignore_errors=True)
+    return synthetic_nsynth(d)
 
 def get_data(a):
     "The dataset folder: `--data`, else the rendered default set, else the mini set, else synthetic notes"
     if a.data: return Path(a.data)
-    if a.synthetic: return synthetic_nsynth(tempfile.mkdtemp(prefix='loader_bench_'))
+    if a.synthetic: return _temp_set()
     if (Path('data')/'nsynth_gm_default'/'nsynth-train'/'examples.json').exists(): return Path('data')/'nsynth_gm_default'
     try:
         from fastai_audio_nb.datasets import get_nsynth_gm
         return get_nsynth_gm('mini')
     except Exception as e:
         print(f'no rendered notes ({type(e).__name__}: {e}); writing synthetic ones')
-        return synthetic_nsynth(tempfile.mkdtemp(prefix='loader_bench_'))
+        return _temp_set()
 
 def make_dls(path, a, nw, pin):
     "Raw-audio `DataLoaders` of `path` as the study builds them: labels from the file names, split by folder"

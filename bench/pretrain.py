@@ -22,6 +22,7 @@ Usage: python bench/pretrain.py [--weights models/audio_resnet.pth] [--arch audi
 import argparse, json, os, platform, sys, time, datetime
 from pathlib import Path
 import torch
+from benchutil import machine
 
 def get_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -43,16 +44,6 @@ def get_args():
     p.add_argument('--json', default='bench/out/pretrain.json', help='all epochs of all runs, as JSON')
     p.add_argument('--append', default=None, help='append the results to this markdown file')
     return p.parse_args()
-
-def machine(device):
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in open('/proc/cpuinfo'):
-            if line.startswith('model name'): cpu = line.split(':', 1)[1].strip(); break
-    except OSError: pass
-    d = f'{cpu}, {os.cpu_count()} cores visible, torch {torch.__version__} with {torch.get_num_threads()} threads'
-    if str(device).startswith('cuda'): d += f', GPU {torch.cuda.get_device_name(0)}'
-    return d
 
 def load(): return os.getloadavg()[0] if hasattr(os, 'getloadavg') else float('nan')
 
@@ -90,7 +81,7 @@ def main():
                           f'11 NSynth families from {a.few_shot} training notes per family ({sum(fs.split=="train")} notes), batch size 16')}
     todo = [t.strip() for t in a.tasks.split(',') if t.strip()]
     if bad := [t for t in todo if t not in tasks]: sys.exit(f'unknown tasks {bad}: use {list(tasks)}')
-    desc, l0, t0, out = machine(a.device or ('cuda' if torch.cuda.is_available() else 'cpu')), load(), time.time(), {}
+    desc, l0, t0, out = machine(a.device or ('cuda' if torch.cuda.is_available() else 'cpu'), load=False), load(), time.time(), {}
     print(f'machine: {desc}; load average {l0:.1f}\nweights: {a.weights} ({meta.get("arch")}, pretrained on {meta.get("notes")} notes, '
           f'{meta.get("epochs")} epochs, {meta.get("train_seconds")} s)\n')
     for t in todo:

@@ -15,6 +15,7 @@ Usage: python bench/spectrogram.py [--device cuda] [--bs 64] [--n-clips 256] [--
 import argparse, math, os, platform, sys, time, datetime
 from pathlib import Path
 import numpy as np, torch
+from benchutil import machine, sync
 
 def get_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -62,20 +63,6 @@ def get_clips(a):
         try: return rendered_clips(a.n_clips, a.data)
         except Exception as e: print(f'rendered notes not available ({type(e).__name__}: {e}); using synthetic notes')
     return synthetic_clips(a.n_clips)
-
-def machine(device):
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in open('/proc/cpuinfo'):
-            if line.startswith('model name'): cpu = line.split(':', 1)[1].strip(); break
-    except OSError: pass
-    d = f'{cpu}, {os.cpu_count()} cores visible, torch {torch.__version__} with {torch.get_num_threads()} threads'
-    if device.startswith('cuda'): d += f', GPU {torch.cuda.get_device_name(device)}'
-    if hasattr(os, 'getloadavg'): d += f'; load average {os.getloadavg()[0]:.1f} at the start (other jobs slow every method)'
-    return d
-
-def sync(device):
-    if device.startswith('cuda'): torch.cuda.synchronize(device)
 
 def main():
     a = get_args()
