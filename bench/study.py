@@ -57,6 +57,7 @@ def train(learn, epochs, lr, name):
         cm = interp.confusion_matrix()
     return dict(accuracy=float(np.trace(cm)/cm.sum()), cm=cm, vocab=list(learn.dls.vocab),
                 train_s=sum(e['train_s'] for e in table.epochs), valid_s=sum(e['valid_s'] for e in table.epochs),
+                best_epoch_s=min(e['train_s']+e['valid_s'] for e in table.epochs),
                 epoch_train_s=[e['train_s'] for e in table.epochs], interp=interp)
 
 def interleaved_steps(dls_a, dls_b, arch, n):
@@ -130,11 +131,11 @@ def report(args, path, items, runs, load0, load1):
              f"the study's mel settings (40 bands 20-8000 Hz, n_fft 1024, hop 256, dB ref=max, top_db 80), per-channel standardisation from 4 training batches. "
              f"(A) writes 8-bit grayscale PNGs first (`spectrogram_images`), then trains fastai's `vision_learner` on them; (B) `audio_learner` computes them in the batch transforms. "
              f"Command: `python bench/study.py {' '.join(sys.argv[1:])}`.", "",
-             "| seed | pipeline | accuracy | s/epoch train | s/epoch valid | training s | PNG generation s | PNG MB | end to end s |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| seed | pipeline | accuracy | s/epoch train | s/epoch valid | fastest epoch s | training s | PNG generation s | PNG MB | end to end s |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for seed, a, b in runs:
         for name, r in (('A: PNGs, then images', a), ('B: on the fly', b)):
-            lines.append(f"| {seed} | {name} | {r['accuracy']:.4f} | {r['train_s']/args.epochs:.1f} | {r['valid_s']/args.epochs:.1f} | "
+            lines.append(f"| {seed} | {name} | {r['accuracy']:.4f} | {r['train_s']/args.epochs:.1f} | {r['valid_s']/args.epochs:.1f} | {r['best_epoch_s']:.1f} | "
                          f"{r['train_s']+r['valid_s']:.0f} | {r['gen_s']:.1f} | {r['mb']:.1f} | {r['gen_s']+r['train_s']+r['valid_s']:.0f} |")
     if all('step_s' in a for _,a,_ in runs):
         lines += ["", f"Interleaved timing (the two pipelines' training steps taking turns, ABBA, {args.interleaved} each, so that other jobs on the machine slow both alike; a step is the next batch, forward, backward and update):", "",
@@ -146,11 +147,15 @@ def report(args, path, items, runs, load0, load1):
     e2e = [(b['train_s']+b['valid_s'])/(a['gen_s']+a['train_s']+a['valid_s']) for _,a,b in runs]
     tgt = 1.10 if args.device=='cpu' else 1.05
     steps = [b['steps_sum']/a['steps_sum'] for _,a,b in runs if 'steps_sum' in a]
-    lines += ["", f"Epoch time on the fly / images: {', '.join(f'{r:.3f}' for r in ratios)} in the full runs"
+    best = [b['best_epoch_s']/a['best_epoch_s'] for _,a,b in runs]
+    e2e_best = [args.epochs*b['best_epoch_s']/(a['gen_s']+args.epochs*a['best_epoch_s']) for _,a,b in runs]
+    lines += ["", f"Epoch time on the fly / images: {', '.join(f'{r:.3f}' for r in ratios)} in the full runs, "
+              f"{', '.join(f'{r:.3f}' for r in best)} by their fastest epochs"
               + (f", {', '.join(f'{r:.3f}' for r in steps)} interleaved" if steps else '') + f" (target <= {tgt}: "
               f"{'met' if max(steps or ratios)<=tgt else 'NOT met'}{', by the interleaved figure' if steps else ''}). Accuracy on the fly - images: {', '.join(f'{d*100:+.1f}' for d in dacc)} points "
               f"(target >= 0: {'met' if min(dacc)>=0 else 'NOT met'}; the study lost 2-4 points). End to end, generation included, "
-              f"on the fly / images: {', '.join(f'{r:.3f}' for r in e2e)} (target < 1: {'met' if max(e2e)<1 else 'NOT met'}).", ""]
+              f"on the fly / images: {', '.join(f'{r:.3f}' for r in e2e)} as run, {', '.join(f'{r:.3f}' for r in e2e_best)} with every epoch as fast as the fastest "
+              f"(target < 1: {'met' if max(e2e)<1 else 'NOT met'} as run, {'met' if max(e2e_best)<1 else 'NOT met'} by the fastest epochs).", ""]
     seed, a, b = runs[-1]
     lines += [f"Confusion matrix, on the fly (seed {seed}; rows actual, columns predicted):", "", cm_table(b['cm'], b['vocab']), "",
               f"Confusion matrix, images (seed {seed}):", "", cm_table(a['cm'], a['vocab']), ""]
