@@ -270,6 +270,6 @@ def show_batch(x:AudioTensor, y, samples, ctxs=None, max_n=10, nrows=None, ncols
 @dispatch
 def show_results(x:AudioTensor, y, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=None, figsize=None, **kwargs):
     if ctxs is None: ctxs = get_grid(min(len(samples), max_n), nrows=nrows, ncols=ncols, figsize=figsize)
-    ctxs = show_results[object](x, y, samples, outs, ctxs=ctxs, max_n=max_n, **kwargs)
+    ctxs = show_results._resolve_method_with_cache((object,)*4)[0](x, y, samples, outs, ctxs=ctxs, max_n=max_n, **kwargs)  # fastai's default (a plum function cannot be indexed)
     ctxs[0].figure.tight_layout()
     return ctxs
