@@ -9,7 +9,7 @@ APT_PKGS := fluidsynth fluid-soundfont-gm musescore-general-soundfont-small timg
 DATA ?= data
 export PYTHONUNBUFFERED=1
 
-.PHONY: demo test test-all bench apt venv sync readme clean pretrain test-latest
+.PHONY: demo test test-all bench apt venv sync readme clean pretrain test-latest test-ddp
 
 demo: apt venv
 	$(BIN)/fastai-audio demo --data $(DATA)
@@ -17,6 +17,11 @@ demo: apt venv
 test: apt venv
 	tools/check_sync.sh
 	$(BIN)/python tools/nbtest.py
+	$(BIN)/python tools/test_ddp.py
+
+# `fastai-audio train` under `accelerate launch` with two CPU processes (gloo) on the mini set, against one process (~45 s)
+test-ddp: apt venv
+	$(BIN)/python tools/test_ddp.py
 
 # the slow cells too, and the GPU cells where a GPU is present
 test-all: apt venv

@@ -64,7 +64,7 @@ def interleaved_steps(dls_a, dls_b, arch, n):
     "Seconds per training step (next batch + forward + backward + update) of (A) and (B), their steps taking turns (ABBA)"
     def stepper(dls, n_in):
         set_seed(0)
-        model = create_vision_model(arch, len(dls.vocab), pretrained=False, n_in=n_in)
+        model = create_vision_model(arch, len(dls.vocab), pretrained=False, n_in=n_in).to(dls.device)
         opt, it = torch.optim.Adam(model.parameters()), iter(dls.train)
         def step():
             nonlocal it

@@ -45,7 +45,12 @@ def _render(args):
 nsynth_label_re = r'^(\w+?)_(?:acoustic|electronic|synthetic)_\d{3}-\d{3}-\d{3}\.wav$'
 
 # %% ../nbs/07_cli.ipynb #73b4c548
-def _in_folder(f, root, name): return name in Path(f).relative_to(root).parts[:-1]
+def _in_folder(files, root, name:str):
+    "Which of `files`, found under `root`, are in a folder called `name` (at any depth below `root`): a boolean array"
+    import os, numpy as np
+    k, sep = len(Path(root).parts), os.sep
+    # string splits, not `Path.relative_to` per file: under a second for 300,000 files rather than several
+    return np.array([name in str(f).split(sep)[k:-1] for f in files], dtype=bool)
 
 def folder_dls(path,                            # folder of audio files (searched recursively)
                label_re:str=nsynth_label_re,    # regex whose first group, on the file name, is the label
@@ -55,33 +60,45 @@ def folder_dls(path,                            # folder of audio files (searche
                **kwargs,                        # passed to `AudioDataLoaders.from_name_re` (`num_workers`, ...)
               ):
     "Audio `DataLoaders` from a folder: labels from the file names, the validation set by folder"
-    from fastai.data.transforms import FuncSplitter
+    import numpy as np
+    from fastai.data.transforms import IndexSplitter
     from fastai_audio_nb.core import get_audio_files
     from fastai_audio_nb.data import AudioDataLoaders
     path = Path(path)
     if not path.is_dir(): raise CLIError(f"{path}: no such folder")
     train_folder = ifnone(train_folder, 'nsynth-train' if (path/'nsynth-train').is_dir() else None)
-    is_valid = partial(_in_folder, root=path, name=valid_folder)
-    files = [f for f in get_audio_files(path) if is_valid(f) or train_folder is None or _in_folder(f, path, train_folder)]
-    n_valid = sum(map(is_valid, files))
+    files = get_audio_files(path)
+    is_valid = _in_folder(files, path, valid_folder)
+    keep = is_valid | (_in_folder(files, path, train_folder) if train_folder is not None else True)
+    files, is_valid = [f for f,k in zip(files, keep) if k], is_valid[keep]
+    n_valid = int(is_valid.sum())
     if not files: raise CLIError(f"{path}: no audio files found")
     if not n_valid: raise CLIError(f"{path}: no audio files under a folder named {valid_folder!r} (the validation set); see --valid-folder")
     if n_valid==len(files): raise CLIError(f"{path}: all {n_valid} audio files are under {valid_folder!r}: none to train on")
-    try: return AudioDataLoaders.from_name_re(path, files, label_re, splitter=FuncSplitter(is_valid), bs=bs, sr=sr,
+    try: return AudioDataLoaders.from_name_re(path, files, label_re, splitter=IndexSplitter(np.flatnonzero(is_valid)), bs=bs, sr=sr,
                                               duration=duration, **kwargs)
     except ValueError as e: raise CLIError(str(e)) from e
 
 # %% ../nbs/07_cli.ipynb #b4294440
+def _audio_resnet(pretrained:bool=False, **kwargs):
+    "`audio_resnet` for the command line: it has no ImageNet weights, so asking for them is an error that says what to do"
+    from fastai_audio_nb.pretrain import audio_resnet
+    from fastai_audio_nb.learner import PretrainedWeightsError
+    if pretrained: raise PretrainedWeightsError("audio_resnet (a small audio CNN) has no ImageNet weights: train it from scratch, or pass the audio weights of `make pretrain`")
+    return audio_resnet(**kwargs)
+_audio_resnet.__name__ = 'audio_resnet'    # the name metrics.json and the messages show (pickles still find `_audio_resnet`)
+
 def get_arch(name:str):
-    "The torchvision model builder called `name` (`resnet18`, `efficientnet_b0`, ...), or `name` for timm"
+    "The model builder called `name`: `audio_resnet` (small, fast on a CPU), a torchvision model (`resnet18`, ...), or `name` for timm"
     import torchvision
+    if name=='audio_resnet': return _audio_resnet
     tv = torchvision.models.list_models(module=torchvision.models)
     if name in tv: return getattr(torchvision.models, name)
     try: import timm
     except ImportError:
-        raise CLIError(f"unknown architecture {name!r}: use a torchvision model (resnet18, resnet34, resnet50, densenet121, "
+        raise CLIError(f"unknown architecture {name!r}: use audio_resnet or a torchvision model (resnet18, resnet34, resnet50, densenet121, "
                        "efficientnet_b0, mobilenet_v3_small, mobilenet_v3_large, ...), or install timm for its models") from None
-    if not timm.is_model(name): raise CLIError(f"unknown architecture {name!r}: neither torchvision nor timm has it")
+    if not timm.is_model(name): raise CLIError(f"unknown architecture {name!r}: neither audio_resnet, torchvision nor timm has it")
     return name
 
 # %% ../nbs/07_cli.ipynb #4fd39053
@@ -97,26 +114,29 @@ def train_and_report(learn,              # an `audio_learner`
                      bars:bool=None,     # fastai's progress bars (None: when stdout is a terminal)
                      info:dict=None,     # more entries for metrics.json
                     )->dict:
-    "Train `learn`, printing the epoch table; export it and write its confusion matrix and metrics under `out`"
+    "Train `learn`, printing the epoch table; export it and write its confusion matrix and metrics under `out` (rank 0 only, when distributed)"
     import matplotlib; matplotlib.use('Agg')
     from fastai_audio_nb.core import atomic_path
     from fastai_audio_nb.learner import fit_epochs
     from fastai_audio_nb.interpret import save_figure, AudioInterpretation
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out, rank0 = Path(out), _is_rank0()
     t0 = time.perf_counter()
-    table = fit_epochs(learn, epochs, lr, bars=ifnone(bars, sys.stdout.isatty()))
-    train_s = time.perf_counter()-t0
-    with learn.no_bar():
-        interp = AudioInterpretation.from_learner(learn)
-        cm = interp.confusion_matrix()
-        n = len(learn.dls.vocab)
-        interp.plot_confusion_matrix(figsize=(max(5, n*0.55+2),)*2, title='Confusion matrix (validation)')
-    save_figure(out/'confusion_matrix.png')
-    with atomic_path(out/'model.pkl') as tmp: learn.export(tmp.absolute())   # a relative name would be under learn.path
+    with _distrib_ctx(learn):
+        table = fit_epochs(learn, epochs, lr, bars=ifnone(bars, sys.stdout.isatty()), print_fn=print if rank0 else None)
+        train_s = time.perf_counter()-t0
+        # every rank predicts its share; the predictions gathered are the whole validation set, on every rank (not in its order)
+        with learn.no_bar(): interp = AudioInterpretation.from_learner(learn)
+    cm = interp.confusion_matrix()
     m = dict(accuracy=float(cm.trace()/cm.sum()), valid_loss=float(interp.losses.mean()), n_train=len(learn.dls.train_ds),
              n_valid=len(learn.dls.valid_ds), vocab=list(learn.dls.vocab), arch=getattr(learn.arch, '__name__', str(learn.arch)),
              pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, bs=learn.dls.bs, lr=lr,
              train_seconds=round(train_s, 2), history=table.epochs, confusion_matrix=cm.tolist(), **(info or {}))
+    if not rank0: return m
+    out.mkdir(parents=True, exist_ok=True)
+    n = len(learn.dls.vocab)
+    interp.plot_confusion_matrix(figsize=(max(5, n*0.55+2),)*2, title='Confusion matrix (validation)')
+    save_figure(out/'confusion_matrix.png')
+    learn.export((out/'model.pkl').absolute())   # atomic (04_learner); a relative name would be under learn.path
     _write_json(out/'metrics.json', m)
     return m
 
@@ -126,41 +146,108 @@ def _add_train_args(p):
     p.add_argument('--label-re', default=nsynth_label_re, metavar='RE', help="regex whose first group, matched on a file's name, is its label (default: the NSynth instrument family)")
     p.add_argument('--valid-folder', default='nsynth-valid', metavar='NAME', help='files under a folder of this name are the validation set (default: nsynth-valid)')
     p.add_argument('--train-folder', default=None, metavar='NAME', help='train on the files under a folder of this name (default: nsynth-train if DATA has one, else all the other files)')
-    p.add_argument('--arch', default='resnet18', help='a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...) or a timm name (default: resnet18)')
+    p.add_argument('--arch', default='resnet18', help='audio_resnet (a small audio CNN, fast on a CPU), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...) or a timm name (default: resnet18)')
     p.add_argument('--epochs', type=int, default=3, help='epochs (default: 3; pretrained: the first with the body frozen)')
-    p.add_argument('--bs', type=int, default=64, help='batch size (default: 64)')
+    p.add_argument('--bs', type=int, default=64, help='batch size (default: 64; per process under accelerate launch)')
     p.add_argument('--lr', type=float, default=None, help='learning rate (default: 2e-3 pretrained, 3e-3 from scratch)')
     w = p.add_mutually_exclusive_group()
-    w.add_argument('--weights', default=None, metavar='PATH', help='ImageNet weights from this file (offline), instead of the download')
+    w.add_argument('--weights', default=None, metavar='PATH', help='ImageNet weights from this file (offline), instead of the download; with --arch audio_resnet, the body written by make pretrain')
     w.add_argument('--no-pretrained', action='store_true', help='train from scratch (no ImageNet weights)')
     p.add_argument('--sr', type=int, default=16000, help='sample rate files are resampled to (default: 16000)')
     p.add_argument('--duration', type=float, default=4., help='seconds per clip: longer files are cropped, shorter padded (default: 4)')
     p.add_argument('--out', default=None, metavar='DIR', help='output folder (default: models/{DATA name}-{arch})')
     p.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
-    p.add_argument('--workers', type=int, default=None, help='data loading processes (default: the CPUs)')
+    p.add_argument('--workers', type=int, default=None, help='data loading processes (default: the CPUs, shared by the processes of accelerate launch)')
 
 # %% ../nbs/07_cli.ipynb #5cac04cd
 def _train(args):
     "`fastai-audio train`: train on a folder, print the epoch table, save the model, its confusion matrix and metrics"
-    import warnings
-    from fastai.torch_core import set_seed
+    import os, warnings
+    from fastai.torch_core import set_seed, defaults
     from fastai_audio_nb.learner import audio_learner, PretrainedWeightsError
     if args.epochs<1 or args.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
     if args.weights and not Path(args.weights).is_file(): raise CLIError(f"{args.weights}: weights file not found")
-    arch = get_arch(args.arch)
+    arch, workers = get_arch(args.arch), args.workers
+    if dist := _distributed():
+        _init_distrib()
+        # the CPUs shared by the processes on this machine
+        workers = ifnone(workers, max(1, defaults.cpus//int(os.environ.get('LOCAL_WORLD_SIZE', 1))))
+    say = print if _is_rank0() else noop
     set_seed(args.seed)
     t0 = time.perf_counter()
     dls = folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, bs=args.bs, sr=args.sr,
-                     duration=args.duration, num_workers=args.workers)
-    print(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files, {len(dls.vocab)} classes: {', '.join(dls.vocab)}")
-    try: learn = audio_learner(dls, arch, pretrained=not args.no_pretrained, weights=args.weights)
+                     duration=args.duration, num_workers=workers)
+    say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files, {len(dls.vocab)} classes: {', '.join(dls.vocab)}")
+    # audio_resnet has no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote
+    audio = arch is _audio_resnet
+    pretrained = ('audio' if args.weights else False) if audio else not args.no_pretrained
+    try: learn = audio_learner(dls, arch, pretrained=pretrained, weights=args.weights)
     except PretrainedWeightsError as e: raise CLIError(str(e)) from e
-    print(f"model: {args.arch}, {'pretrained (ImageNet' + (f' weights from {args.weights})' if args.weights else ')') if learn.pretrained else 'from scratch'}")
+    start = ('pretrained (audio' if audio else 'pretrained (ImageNet') + (f' weights from {args.weights})' if args.weights else ')')
+    say(f"model: {args.arch}, {start if pretrained else 'from scratch'}")
+    if dist:
+        import torch.distributed as td
+        say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {args.bs} per process, on {dls.device}")
     out = Path(ifnone(args.out, Path('models')/f"{Path(args.data).resolve().name}-{args.arch}"))
     m = train_and_report(learn, out, args.epochs, args.lr, info=dict(data=str(args.data), seed=args.seed))
-    print(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
-    print(f"saved {out/'model.pkl'}, {out/'confusion_matrix.png'}, {out/'metrics.json'}")
+    say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
+    say(f"saved {out/'model.pkl'}, {out/'confusion_matrix.png'}, {out/'metrics.json'}")
+    if dist: td.barrier(); td.destroy_process_group()    # the others wait for rank 0's files, then all leave together
     return m
+
+# %% ../nbs/07_cli.ipynb #ddp0a003
+def _distributed()->bool:
+    "Whether this process is one of several launched together (`accelerate launch`, `torchrun`: `WORLD_SIZE` > 1)"
+    from fastai.torch_core import num_distrib
+    return num_distrib()>1
+
+def _is_rank0()->bool:
+    "Whether this process prints and writes files: the only one, or rank 0 of several"
+    from fastai.torch_core import rank_distrib
+    return rank_distrib()==0
+
+def _on_cpu()->bool:
+    "Whether distributed training runs on the CPU (gloo): no GPU, or `ACCELERATE_USE_CPU` set"
+    import os, torch
+    return not torch.cuda.is_available() or os.environ.get('ACCELERATE_USE_CPU', '').lower() in ('1', 'true', 'yes')
+
+def _broadcast(self, t, rank):
+    "`DistributedDL._broadcast` for any backend: NCCL needs CUDA tensors, gloo CPU ones"
+    import torch, torch.distributed as dist
+    t = torch.tensor(t, dtype=torch.long, device='cuda' if dist.get_backend()=='nccl' else 'cpu')
+    dist.broadcast(t, rank)
+    return t.cpu().tolist()
+
+def _init_distrib():
+    "Join the process group of `accelerate launch`/`torchrun`, before anything is put on a device: nccl on GPUs (one per rank), gloo on the CPU"
+    try:
+        from accelerate import PartialState
+        from fastai.distributed import DistributedDL
+    except ImportError: raise CLIError("training with several processes needs Hugging Face Accelerate: pip install accelerate") from None
+    PartialState(cpu=_on_cpu())     # also makes this rank's GPU the default device, so the `DataLoaders` go there
+    DistributedDL._broadcast = _broadcast
+
+# %% ../nbs/07_cli.ipynb #ddp0a004
+from contextlib import contextmanager
+
+@contextmanager
+def _gathered_metrics(learn):
+    "Within: `learn`'s validation loss and averaged metrics computed once on the gathered predictions of all ranks"
+    from fastai.metrics import AccumMetric, AvgMetric
+    # `AccumMetric` gathers predictions through `DistributedDL.to_detach`, which drops the repeated items; `AvgMetric` and
+    # the recorder's `AvgLoss` average each rank's batch means, the repeats included
+    rec, old = learn.recorder, (learn.metrics, learn.recorder.loss)
+    learn.metrics = [AccumMetric(m.func, flatten=False) if type(m) is AvgMetric else m for m in old[0]]
+    # `object.__setattr__`: a callback's own setter warns about `learn.loss`, which the recorder's `loss` is not
+    object.__setattr__(rec, 'loss', AccumMetric(lambda p,y: learn.loss_func(p, y).mean(), flatten=False))
+    try: yield learn
+    finally: learn.metrics = old[0]; object.__setattr__(rec, 'loss', old[1])
+
+@contextmanager
+def _distrib_ctx(learn):
+    "`learn.distrib_ctx()` with whole-validation-set metrics when launched with several processes; nothing otherwise"
+    if not _distributed(): yield learn; return
+    with learn.distrib_ctx(sync_bn=False, cpu=_on_cpu()), _gathered_metrics(learn): yield learn
 
 # %% ../nbs/07_cli.ipynb #7e0ef7f2
 def load_model(fn, cpu:bool=True):
@@ -203,35 +290,68 @@ def _predict(args):
     return df
 
 # %% ../nbs/07_cli.ipynb #8cc28ea8
-def _step_seconds(dls, arch, xb, yb, n:int=3)->float:
-    "Seconds per training step of `arch` (from scratch) on the batch `xb`, `yb` here"
+def _step_seconds(learn, xb, yb, n:int=3, give_up:float=None)->float:
+    "Median seconds per training step of `learn`'s model on the batch `xb`, `yb`, after a warm-up step (`give_up`: stop at a step slower than this)"
     import torch
-    from fastai_audio_nb.learner import audio_learner
-    learn = audio_learner(dls, get_arch(arch), pretrained=False)
     model, opt = learn.model.train(), torch.optim.Adam(learn.model.parameters())
     ts = []
-    for i in range(n+1):                     # the first step warms up
+    for i in range(n+1):
         t0 = time.perf_counter()
         loss = learn.loss_func(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
         ts.append(time.perf_counter()-t0)
-    return sorted(ts[1:])[n//2]              # the median
+        if give_up is not None and ts[-1]>give_up: return ts[-1]
+    return sorted(ts[1:])[n//2]
+
+def _batch_seconds(dl, n:int=3)->float:
+    "Seconds per batch of `dl` (loading and the batch transforms: the spectrograms), from a fresh iterator"
+    t0 = time.perf_counter()
+    for i,_ in zip(range(n), dl): pass
+    return (time.perf_counter()-t0)/n
+
+def _demo_threads(learn, xb, yb)->tuple:
+    "Set torch's threads to whichever of all (the default) and 1 trains `learn` faster here; the step time and why"
+    import torch
+    nt = torch.get_num_threads()
+    torch.set_num_threads(1); one = _step_seconds(learn, xb, yb, n=2)
+    if nt==1: return one, "torch threads: 1 (the only core)"
+    torch.set_num_threads(nt); many = _step_seconds(learn, xb, yb, n=2, give_up=2*one)
+    if many<=one: return many, f"torch threads: {nt} (a step of audio_resnet takes {many:.2f} s with {nt} threads, {one:.2f} s with 1)"
+    torch.set_num_threads(1)
+    return one, (f"torch threads: 1 (a step of audio_resnet takes {one:.2f} s with 1 thread, {many:.2f} s with {nt}: "
+                 "other jobs keep the cores busy, and threads that wait for each other lose)")
 
 def _dur(s:float)->str: return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
-def _demo_plan(dls, budget_s:float):
-    "The first of the study's settings, then smaller ones, whose estimated training time fits `budget_s`; and why"
-    from fastai_audio_nb.learner import add_spectrogram
+def _demo_choice(step:dict,        # seconds per training step: {'resnet18': s, 'audio_resnet': s}
+                 batch_s:float,    # seconds per batch to load the clips and make their spectrograms
+                 nt:int, nv:int,   # training and validation batches per epoch
+                 budget_s:float,   # seconds the training may take
+                 bs:int=64,        # clips per batch (for the messages)
+                )->tuple:
+    "resnet18 for the study's 3 epochs if it fits in `budget_s`, else audio_resnet for the epochs that fit (1 to 5): arch, epochs, estimate, why"
+    epoch_s = lambda s: nt*(s+batch_s) + nv*(s/3+batch_s)    # validation: ~1/3 of a training step per batch
+    why = lambda a: f"{a}: a training step of {bs} clips takes {step[a]:.2f} s here, so an epoch ~{_dur(epoch_s(step[a]))}"
+    e, lines = epoch_s(step['resnet18']), []
+    if 3*e <= budget_s:
+        return 'resnet18', 3, 3*e, [why('resnet18') + f" and 3 epochs (the study's) ~{_dur(3*e)}, within the {_dur(budget_s)} training budget"]
+    lines.append(why('resnet18') + f" and 3 epochs ~{_dur(3*e)}: over the {_dur(budget_s)} training budget")
+    e = epoch_s(step['audio_resnet'])
+    epochs = max(1, min(5, int(budget_s//e)))
+    fits = (f"{epochs} epochs ~{_dur(epochs*e)} fit" + (" (the most it gets)" if epochs==5 else " (no more fit)")
+            if epochs*e <= budget_s else f"even 1 epoch ~{_dur(e)} is over: 1 epoch")
+    lines.append(why('audio_resnet') + f"; {fits}: audio_resnet, a small audio CNN that learns from scratch in a few epochs")
+    return 'audio_resnet', epochs, epochs*e, lines
+
+def _demo_plan(dls, budget_s:float)->tuple:
+    "Measure here and choose the model, its epochs and torch's threads (`_demo_choice`): arch, epochs, estimated seconds, why"
+    from fastai_audio_nb.learner import add_spectrogram, audio_learner
     xb, yb = add_spectrogram(dls).one_batch()
-    nt, nv, steps = len(dls.train), len(dls.valid), {}
-    # resnet18 trains reliably from scratch in a few epochs; the mobilenets are the fallbacks for a slow or busy machine
-    for arch, epochs in (('resnet18', 3), ('resnet18', 2), ('resnet18', 1), ('mobilenet_v3_large', 2), ('mobilenet_v3_small', 2)):
-        step = steps[arch] = steps.get(arch) or _step_seconds(dls, arch, xb, yb)
-        epoch_s = nt*step*1.15 + nv*step/3     # data and spectrograms ~15%; validation ~1/3 of a step per batch
-        why = (f"{arch}: a training step of {dls.bs} clips takes {step:.2f} s here, so an epoch of {len(dls.train_ds)} clips "
-               f"~{_dur(epoch_s)} and {epochs} epochs ~{_dur(epochs*epoch_s)}")
-        if epochs*epoch_s <= budget_s: return arch, epochs, why + f", within the {_dur(budget_s)} training budget (60% of the demo's)"
-        print(f"   {why}: over the {_dur(budget_s)} training budget")
-    return arch, 1, f"none fits (a busy machine?): {arch} for 1 epoch"
+    step = {}
+    step['audio_resnet'], threads = _demo_threads(audio_learner(dls, get_arch('audio_resnet'), pretrained=False), xb, yb)
+    batch_s = _batch_seconds(dls.train)
+    step['resnet18'] = _step_seconds(audio_learner(dls, get_arch('resnet18'), pretrained=False), xb, yb)
+    arch, epochs, est, lines = _demo_choice(step, batch_s, len(dls.train), len(dls.valid), budget_s, dls.bs)
+    return arch, epochs, est, [threads, f"data: {batch_s:.2f} s per batch of {dls.bs} clips to load and make spectrograms"] + lines
 
 # %% ../nbs/07_cli.ipynb #cf5e24a3
 def _demo_pictures(learn, out):
@@ -254,10 +374,11 @@ def _demo_predict(model_fn, items, n:int=5):
 # %% ../nbs/07_cli.ipynb #84ec071e
 def _demo(args):
     "`fastai-audio demo`: the main job on the default data"
+    import torch
     from fastai.torch_core import set_seed
     from fastai_audio_nb.datasets import nsynth_items
     from fastai_audio_nb.learner import audio_learner, imagenet_weights_file
-    t_start = time.perf_counter()
+    t_start, threads = time.perf_counter(), torch.get_num_threads()
     print(f"== 1. data: real instrument notes rendered from General MIDI SoundFonts (NSynth layout)")
     path = _rendered(args.size, None if args.size=='mini' else Path(args.data)/f'nsynth_gm_{args.size}')
     items, out = nsynth_items(path), Path(args.data)/'demo'
@@ -265,29 +386,36 @@ def _demo(args):
     print(f"validation: {len(va)} instruments, {len(va & tr)} of them in training (the split is by instrument)")
     t0 = time.perf_counter()
     dls = folder_dls(path, bs=64)
-    print(f"\n== 2. model: spectrograms on the fly (mel, 40 bands, as the study), a CNN on them")
-    budget = args.minutes*60*0.6
-    arch, epochs, why = _demo_plan(dls, budget)
-    print(f"   {why}")
-    wfile = imagenet_weights_file(get_arch(arch))
-    pretrained = wfile is not None and wfile.exists()
-    print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
-    set_seed(42)
-    learn = audio_learner(dls, get_arch(arch), pretrained=pretrained)
-    print(f"\n== 3. training {arch} for {epochs} epoch{'s' if epochs>1 else ''}")
-    m = train_and_report(learn, out, epochs, info=dict(data=str(path), demo=True))
-    ep = m['history']
-    print(f"\n== 4. results")
-    print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "
-          f"({len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
-    per_epoch = ', '.join(f"{e['train_s']:.0f}+{e['valid_s']:.0f}" for e in ep)
-    print(f"timings: data ready {t0-t_start:.1f} s; training {m['train_seconds']:.0f} s ({per_epoch} s per epoch, train+valid)")
-    print(f"wrote {out/'confusion_matrix.png'}, {_demo_pictures(learn, out)}, {out/'metrics.json'}")
-    print(f"exported the model to {out/'model.pkl'}")
-    print(f"\n== 5. predictions of the exported model on five validation files")
-    _demo_predict(out/'model.pkl', items)
+    print(f"\n== 2. model: spectrograms on the fly (mel, 40 bands, as the study), a CNN on them; measured here to fit {args.minutes:g} min")
+    total_s = args.minutes*60
+    try:
+        # training gets 60% of the time, and must leave 15% for what follows it
+        budget = max(0., min(0.6*total_s, 0.85*total_s - (time.perf_counter()-t_start)))
+        t1 = time.perf_counter()
+        arch, epochs, est, why = _demo_plan(dls, budget)
+        t2 = time.perf_counter()
+        print('\n'.join(f"   {o}" for o in why))
+        wfile = imagenet_weights_file(get_arch(arch))
+        pretrained = wfile is not None and wfile.exists()
+        if wfile is None: print(f"   {arch} has no ImageNet weights: it trains from scratch")
+        else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
+        set_seed(42)
+        learn = audio_learner(dls, get_arch(arch), pretrained=pretrained)
+        print(f"\n== 3. training {arch} for {epochs} epoch{'s' if epochs>1 else ''} (estimated {_dur(est)})")
+        m = train_and_report(learn, out, epochs, info=dict(data=str(path), demo=True, threads=torch.get_num_threads(), estimate_seconds=round(est, 1)))
+        ep = m['history']
+        print(f"\n== 4. results")
+        print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "
+              f"({arch}, {epochs} epoch{'s' if epochs>1 else ''}; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
+        per_epoch = ', '.join(f"{e['train_s']:.0f}+{e['valid_s']:.0f}" for e in ep)
+        print(f"timings: data ready {t0-t_start:.1f} s; measuring to plan {t2-t1:.0f} s; training {m['train_seconds']:.0f} s, estimated {est:.0f} s ({per_epoch} s per epoch, train+valid)")
+        print(f"wrote {out/'confusion_matrix.png'}, {_demo_pictures(learn, out)}, {out/'metrics.json'}")
+        print(f"exported the model to {out/'model.pkl'}")
+        print(f"\n== 5. predictions of the exported model on five validation files")
+        _demo_predict(out/'model.pkl', items)
+    finally: torch.set_num_threads(threads)
     total = time.perf_counter()-t_start
-    print(f"\ndemo done in {total/60:.1f} min ({'within' if total<=args.minutes*60 else 'OVER'} the {args.minutes:g} min target)")
+    print(f"\ndemo done in {total/60:.1f} min ({'within' if total<=total_s else 'OVER'} the {args.minutes:g} min target)")
 
 # %% ../nbs/07_cli.ipynb #770da705
 def _parser():
@@ -323,4 +451,13 @@ def main(argv=None)->int:
 # %% ../nbs/07_cli.ipynb #4c0d9077
 def cli():
     "The console script"
-    sys.exit(main())
+    try: status = main()
+    except BrokenPipeError:    # the reader went away (`fastai-audio predict ... | head`): quietly, as other command line tools
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); status = 1
+    sys.exit(status)
+
+# %% ../nbs/07_cli.ipynb #ddp0a005
+#| eval: false
+if __name__=='__main__' and not IN_NOTEBOOK:    # `python -m fastai_audio_nb.cli`, as `torchrun -m` and `accelerate launch -m` run it
+    from fastai_audio_nb.cli import cli as _cli  # the module by its name: what a model pickles must not refer to `__main__`
+    _cli()

@@ -4,7 +4,8 @@
 
 # %% ../nbs/04_learner.ipynb #f6ccf842
 from __future__ import annotations
-import re, time
+import os, re, time, warnings
+import cloudpickle
 from pathlib import Path
 import numpy as np
 from urllib.parse import urlparse
@@ -239,6 +240,43 @@ def fit_epochs(learn:Learner,        # the learner to train
         if fine_tune: learn.fine_tune(epochs-1, lr, freeze_epochs=1)
         else: learn.fit_one_cycle(epochs, lr)
     return table
+
+# %% ../nbs/04_learner.ipynb #c23359d5
+def _pid_alive(pid:int)->bool:
+    "Whether process `pid` may still be running (True when it cannot be told)"
+    if pid==os.getpid() or os.name!='posix': return True   # on Windows, `os.kill(pid, 0)` would end the process
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except OSError: return True
+    return True
+
+def _remove_stale_tmp(dest:Path)->list:
+    "Remove the temporary files of exports to `dest` whose process is gone (killed half-way); return them"
+    pat = re.compile(re.escape(f'.{dest.stem}.tmp-') + r'(\d+)-[0-9a-f]{8}' + re.escape(dest.suffix))
+    stale = [f for f in dest.parent.iterdir() if (m:=pat.fullmatch(f.name)) and not _pid_alive(int(m.group(1)))] if dest.parent.is_dir() else []
+    for f in stale: f.unlink(missing_ok=True)
+    return stale
+
+# %% ../nbs/04_learner.ipynb #4b30c3d3
+@patch
+def export(self:Learner, fname='export.pkl', pickle_module=cloudpickle, pickle_protocol=2):
+    "Export the content of `self` without the items and the optimizer state for inference, atomically (a killed export leaves no partial `fname`)"
+    if rank_distrib(): return # don't export if child proc
+    self._end_cleanup()
+    dest = Path(self.path)/fname
+    _remove_stale_tmp(dest)
+    old_dbunch = self.dls
+    self.dls = self.dls.new_empty()
+    state = self.opt.state_dict() if self.opt is not None else None
+    self.opt = None
+    try:
+        with warnings.catch_warnings(), atomic_path(dest) as tmp:
+            warnings.simplefilter("ignore")   # PyTorch's warning about the model source not being checked
+            torch.save(self, tmp, pickle_module=pickle_module, pickle_protocol=pickle_protocol)
+    finally:
+        self.create_opt()
+        if state is not None: self.opt.load_state_dict(state)
+        self.dls = old_dbunch
 
 # %% ../nbs/04_learner.ipynb #2c5a55a7
 def _decode_preds(learn, preds):
