@@ -22,9 +22,16 @@ def arch_of(name):
         return audio_resnet
     return get_arch(name)
 
+# the augmentation of each variant: `audio_augment`'s arguments (None: no augmentation)
+variants = {'plain': None, 'augment': {}, 'mixup': {},
+            'masks': dict(shift=0, gain_db=0, snr_db=None, polarity=False, lowpass=None),   # SpecAugment's masks alone
+            'mild': dict(snr_db=None, lowpass=None),         # shift, gain, polarity and the masks: no noise, no low-pass
+            'pitch': dict(snr_db=None, lowpass=None, max_steps=2.)}   # mild + pitch shift up to 2 semitones
+
 def variant_dls(name, path, bs, device):
-    "The DataLoaders of variant `name`: 'plain', or with `audio_augment()` ('augment', 'mixup')"
-    tfms = [] if name=='plain' else audio_augment()
+    "The DataLoaders of variant `name` (a key of `variants`)"
+    kw = variants[name]
+    tfms = [] if kw is None else audio_augment(**kw)
     return folder_dls(path, bs=bs, device=device, batch_tfms=tfms)
 
 def run_variant(name, path, args):
@@ -46,7 +53,7 @@ def main():
     p.add_argument('--arch', default='resnet18'); p.add_argument('--epochs', type=int, default=3)
     p.add_argument('--bs', type=int, default=64); p.add_argument('--lr', type=float, default=3e-3)
     p.add_argument('--seed', type=int, default=42)
-    p.add_argument('--variants', nargs='+', default=['plain', 'augment'], choices=['plain', 'augment', 'mixup'])
+    p.add_argument('--variants', nargs='+', default=['plain', 'augment'], choices=list(variants))
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--threads', type=int, default=None, help='torch CPU threads (1 is faster on a busy machine)')
     p.add_argument('--append', default=None)
@@ -61,7 +68,7 @@ def main():
              f"{os.getloadavg()[0]:.1f} at the end. Data: {path}, validation instruments never heard in training. "
              f"{args.arch} from scratch, {args.epochs} epochs one-cycle, lr {args.lr}, batch size {args.bs}, seed {args.seed}. "
              f"'augment' = `audio_augment()` defaults (time shift, gain, polarity, coloured noise, low-pass, then the spectrogram, "
-             f"then frequency and time masks, each p=0.5 per item, training batches only); 'mixup' adds fastai's `MixUp`. "
+             f"then frequency and time masks, each p=0.5 per item, training batches only); 'mixup' adds fastai's `MixUp`; 'masks' = the masks alone; 'mild' = no noise and no low-pass; 'pitch' = mild + pitch shift up to 2 semitones. "
              f"Command: `python bench/augment_effect.py {' '.join(sys.argv[1:])}`.", "",
              "| variant | validation accuracy | per epoch | training s |", "|---|---:|---|---:|"]
     for r in res:
