@@ -10,7 +10,7 @@ import numpy as np, torch
 warnings.filterwarnings('ignore')
 from fastai.vision.all import *
 import datetime as dt   # after fastai's star import, which brings the class `datetime`
-from fastai_audio_nb.augment import audio_augment
+from fastai_audio_nb.augment import audio_augment, augment_presets
 from fastai_audio_nb.datasets import get_nsynth_gm
 from fastai_audio_nb.learner import audio_learner, fit_epochs
 from fastai_audio_nb.cli import folder_dls, get_arch
@@ -22,11 +22,8 @@ def arch_of(name):
         return audio_resnet
     return get_arch(name)
 
-# the augmentation of each variant: `audio_augment`'s arguments (None: no augmentation)
-variants = {'plain': None, 'augment': {}, 'mixup': {},
-            'masks': dict(shift=0, gain_db=0, snr_db=None, polarity=False, lowpass=None),   # SpecAugment's masks alone
-            'mild': dict(snr_db=None, lowpass=None),         # shift, gain, polarity and the masks: no noise, no low-pass
-            'pitch': dict(snr_db=None, lowpass=None, max_steps=2.)}   # mild + pitch shift up to 2 semitones
+# the augmentation of each variant: `audio_augment`'s arguments (None: no augmentation); 'augment' is the default chain
+variants = {'plain': None, 'augment': {}, 'mixup': {}, **{k:v for k,v in augment_presets.items() if k!='default'}}
 
 def variant_dls(name, path, bs, device):
     "The DataLoaders of variant `name` (a key of `variants`)"

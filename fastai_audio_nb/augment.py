@@ -17,10 +17,10 @@ from .data import crop_pad
 from .spectrogram import TensorSpectrogram
 
 # %% auto #0
-__all__ = ['AUDIO_AUG_ORDER', 'SPEC_AUG_ORDER', 'noise_colors', 'BatchAugment', 'AudioAugment', 'RandomCropPad', 'TimeShift',
-           'Gain', 'PolarityInversion', 'colored_noise', 'AddNoise', 'fft_filter', 'LowPass', 'HighPass',
-           'time_stretch', 'pitch_ratio', 'pitch_shift', 'PitchShift', 'TimeStretch', 'SpectrogramAugment', 'FreqMask',
-           'TimeMask', 'audio_augment', 'CutMixTime']
+__all__ = ['AUDIO_AUG_ORDER', 'SPEC_AUG_ORDER', 'noise_colors', 'augment_presets', 'BatchAugment', 'AudioAugment',
+           'RandomCropPad', 'TimeShift', 'Gain', 'PolarityInversion', 'colored_noise', 'AddNoise', 'fft_filter',
+           'LowPass', 'HighPass', 'time_stretch', 'pitch_ratio', 'pitch_shift', 'PitchShift', 'TimeStretch',
+           'SpectrogramAugment', 'FreqMask', 'TimeMask', 'audio_augment', 'CutMixTime']
 
 # %% ../nbs/03_augment.ipynb #ee316ff6
 AUDIO_AUG_ORDER = 10 # audio augmentations: 10..16, before the spectrogram transforms (50..53)
@@ -379,6 +379,14 @@ def audio_augment(shift:float=0.2,        # most time shift (fraction of the len
             FreqMask(max_freq_width, freq_masks, p=p, seed=s(7)) if freq_masks else None,
             TimeMask(max_time_width, time_masks, p=p, seed=s(8)) if time_masks else None]
     return [t for t in tfms if t is not None]
+
+# %% ../nbs/03_augment.ipynb #7a642a64
+augment_presets = {
+    'default': {},                                            # `audio_augment()` as it is
+    'mild':    dict(snr_db=None, lowpass=None),               # no noise, no low-pass: the timbre left as it is
+    'pitch':   dict(snr_db=None, lowpass=None, max_steps=2.), # mild, and pitch shifts of up to 2 semitones
+    'masks':   dict(shift=0, gain_db=0, snr_db=None, polarity=False, lowpass=None),  # SpecAugment's masks alone
+}
 
 # %% ../nbs/03_augment.ipynb #c089d15e
 class CutMixTime(MixHandler):

@@ -157,6 +157,8 @@ def _add_train_args(p):
     p.add_argument('--duration', type=float, default=4., help='seconds per clip: longer files are cropped, shorter padded (default: 4)')
     p.add_argument('--out', default=None, metavar='DIR', help='output folder (default: models/{DATA name}-{arch})')
     p.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
+    p.add_argument('--augment', default=None, metavar='NAME', help="augment the training batches on their device: an `augment_presets` name (default, mild, pitch, masks; default: none)")
+    p.add_argument('--mixup', action='store_true', help="fastai's MixUp on the spectrogram batches")
     p.add_argument('--workers', type=int, default=None, help='data loading processes (default: the CPUs, shared by the processes of accelerate launch)')
 
 # %% ../nbs/07_cli.ipynb #5cac04cd
@@ -167,6 +169,11 @@ def _train(args):
     from fastai_audio_nb.learner import audio_learner, PretrainedWeightsError
     if args.epochs<1 or args.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
     if args.weights and not Path(args.weights).is_file(): raise CLIError(f"{args.weights}: weights file not found")
+    from fastai.callback.mixup import MixUp
+    from fastai_audio_nb.augment import audio_augment, augment_presets
+    if args.augment and args.augment not in augment_presets:
+        raise CLIError(f"--augment {args.augment}: not one of {', '.join(augment_presets)}")
+    tfms = audio_augment(**augment_presets[args.augment]) if args.augment else None
     arch, workers = get_arch(args.arch), args.workers
     if dist := _distributed():
         _init_distrib()
@@ -176,12 +183,13 @@ def _train(args):
     set_seed(args.seed)
     t0 = time.perf_counter()
     dls = folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, bs=args.bs, sr=args.sr,
-                     duration=args.duration, num_workers=workers)
+                     duration=args.duration, num_workers=workers, batch_tfms=tfms)
     say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files, {len(dls.vocab)} classes: {', '.join(dls.vocab)}")
     # audio_resnet has no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote
     audio = arch is _audio_resnet
     pretrained = ('audio' if args.weights else False) if audio else not args.no_pretrained
-    try: learn = audio_learner(dls, arch, pretrained=pretrained, weights=args.weights)
+    cbs = [MixUp()] if args.mixup else []
+    try: learn = audio_learner(dls, arch, pretrained=pretrained, weights=args.weights, cbs=cbs)
     except PretrainedWeightsError as e: raise CLIError(str(e)) from e
     start = ('pretrained (audio' if audio else 'pretrained (ImageNet') + (f' weights from {args.weights})' if args.weights else ')')
     say(f"model: {args.arch}, {start if pretrained else 'from scratch'}")
@@ -189,7 +197,8 @@ def _train(args):
         import torch.distributed as td
         say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {args.bs} per process, on {dls.device}")
     out = Path(ifnone(args.out, Path('models')/f"{Path(args.data).resolve().name}-{args.arch}"))
-    m = train_and_report(learn, out, args.epochs, args.lr, info=dict(data=str(args.data), seed=args.seed))
+    if args.augment or args.mixup: say(f"augmentation: {args.augment or 'none'}{', MixUp' if args.mixup else ''} (training batches only)")
+    m = train_and_report(learn, out, args.epochs, args.lr, info=dict(data=str(args.data), seed=args.seed, augment=args.augment, mixup=args.mixup))
     say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
     say(f"saved {out/'model.pkl'}, {out/'confusion_matrix.png'}, {out/'metrics.json'}")
     if dist: td.barrier(); td.destroy_process_group()    # the others wait for rank 0's files, then all leave together
