@@ -9,6 +9,10 @@
 # (bench/augment.py), loader (bench/loader.py), study (bench/study.py), effect (bench/augment_effect.py).
 # Each step's whole output goes to $LOGS/STEP.log (default bench/out/gpu/); the benchmarks append their sections
 # to $RESULTS (default $LOGS/RESULTS.md), to be copied into bench/RESULTS.md.
+# A GPU machine without FluidSynth (or network) gets the rendered sets from `tools/ogg_transport.py pack`, unpacked
+# there into data/nsynth_gm_default and the mini set's cache folder; the packages it lacks travel as wheels (the first
+# H200 run, bench/RESULTS.md, carried fastai 2.8.7, fastcore 1.14.5, fastprogress 1.0.3 (1.1.x imports python-fasthtml),
+# plum-dispatch, soundfile, librosa, nbdev, execnb and IPython's dependencies, and used the machine's own torch).
 set -u
 PY=${PY:-python3}
 DATA=${DATA:-data/nsynth_gm_default}
