@@ -460,7 +460,9 @@ def main(argv=None)->int:
 # %% ../nbs/07_cli.ipynb #4c0d9077
 def cli():
     "The console script"
-    try: status = main()
+    try:
+        status = main()
+        sys.stdout.flush()     # here, not at exit: a pipe's buffered output goes out now, where its error is caught
     except BrokenPipeError:    # the reader went away (`fastai-audio predict ... | head`): quietly, as other command line tools
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); status = 1
     sys.exit(status)
