@@ -165,20 +165,27 @@ def _add_train_args(p):
 def _train(args):
     "`fastai-audio train`: train on a folder, print the epoch table, save the model, its confusion matrix and metrics"
     import os, warnings
-    from fastai.torch_core import set_seed, defaults
-    from fastai_audio_nb.learner import audio_learner, PretrainedWeightsError
+    from fastai.torch_core import defaults
     if args.epochs<1 or args.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
     if args.weights and not Path(args.weights).is_file(): raise CLIError(f"{args.weights}: weights file not found")
-    from fastai.callback.mixup import MixUp
     from fastai_audio_nb.augment import audio_augment, augment_presets
     if args.augment and args.augment not in augment_presets:
         raise CLIError(f"--augment {args.augment}: not one of {', '.join(augment_presets)}")
     tfms = audio_augment(**augment_presets[args.augment]) if args.augment else None
     arch, workers = get_arch(args.arch), args.workers
-    if dist := _distributed():
-        _init_distrib()
-        # the CPUs shared by the processes on this machine
-        workers = ifnone(workers, max(1, defaults.cpus//int(os.environ.get('LOCAL_WORLD_SIZE', 1))))
+    if not _distributed(): return _train_run(args, arch, workers, tfms, False)
+    import torch.distributed as td
+    _init_distrib()
+    try:   # the CPUs shared by the processes on this machine
+        return _train_run(args, arch, ifnone(workers, max(1, defaults.cpus//int(os.environ.get('LOCAL_WORLD_SIZE', 1)))), tfms, True)
+    finally:   # also after an error, so that the process leaves its group before it exits
+        if td.is_initialized(): td.destroy_process_group()
+
+def _train_run(args, arch, workers, tfms, dist:bool):
+    "The body of `_train`, within the process group when `dist`"
+    from fastai.torch_core import set_seed
+    from fastai.callback.mixup import MixUp
+    from fastai_audio_nb.learner import audio_learner, PretrainedWeightsError
     say = print if _is_rank0() else noop
     set_seed(args.seed)
     t0 = time.perf_counter()
@@ -201,7 +208,7 @@ def _train(args):
     m = train_and_report(learn, out, args.epochs, args.lr, info=dict(data=str(args.data), seed=args.seed, augment=args.augment, mixup=args.mixup))
     say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
     say(f"saved {out/'model.pkl'}, {out/'confusion_matrix.png'}, {out/'metrics.json'}")
-    if dist: td.barrier(); td.destroy_process_group()    # the others wait for rank 0's files, then all leave together
+    if dist: td.barrier()    # the others wait for rank 0's files, then all leave together
     return m
 
 # %% ../nbs/07_cli.ipynb #ddp0a003

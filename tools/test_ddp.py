@@ -58,6 +58,15 @@ def main():
         check('epoch accuracy over the whole validation set', abs(acc*n_valid-round(acc*n_valid))<1e-4 and abs(acc-m2['accuracy'])<1e-6,
               (acc, m2['accuracy']))
         check('same data and classes', (m1['n_train'], m1['vocab'])==(m2['n_train'], m2['vocab']))
+        # an error after the processes joined their group (bad weights): each rank says it plainly, none hangs, nothing written
+        (tmp/'bad.pth').write_bytes(os.urandom(4096))
+        bad, _ = run([BIN/'accelerate', 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1', '--mixed_precision', 'no',
+                      '--dynamo_backend', 'no', '--main_process_port', free_port(), BIN/'fastai-audio', 'train', '--arch', 'resnet18',
+                      '--weights', tmp/'bad.pth', '--workers', '0', mini, '--out', tmp/'bad'], env, timeout=120)
+        said = bad.stdout+bad.stderr
+        msg = f"fastai-audio train: error: {tmp/'bad.pth'}: not a PyTorch state dict or checkpoint"
+        check('an error in the ranks: exit status not 0, the message from each rank, no traceback of ours',
+              bad.returncode!=0 and said.count(msg)==2 and 'fastai_audio_nb' not in said and not (tmp/'bad').exists(), said[-3000:])
     except Exception as e: check('no error in the test', False, f"{type(e).__name__}: {e}")
     finally: shutil.rmtree(tmp, ignore_errors=True)
     n_ok = sum(ok for _,ok in checks)
