@@ -7,7 +7,9 @@ validation instruments never heard in training), architecture, epochs, batch siz
     python bench/study.py --device cuda                 # on a GPU
 
 Prints and reports, for each pipeline: validation accuracy, seconds per epoch (training and validation), training
-time, the PNG generation time and disk, and the time end to end; then the confusion matrices."""
+time, the PNG generation time and disk, and the time end to end; then the confusion matrices. (A) writes its PNGs with our
+batched transform (`spectrogram_images`); the same PNGs are also written the study's way, librosa one clip at a time in one
+process per core, and timed, so that end to end can be compared against either (`--no-librosa` skips that)."""
 import argparse, os, sys, time, shutil, platform, warnings
 from pathlib import Path
 import numpy as np, torch
@@ -34,6 +36,35 @@ def generate_pngs(path, items, dest, device):
     secs = time.perf_counter()-t0
     mb = sum(p.stat().st_size for p in res['paths'])/1e6
     return secs, mb
+
+def _librosa_png(job):
+    "One clip the study's way: librosa's log-mel of the file, scaled to 8 bits as `spectrogram_images` does, written as a PNG"
+    import librosa, soundfile as sf
+    from PIL import Image
+    src, dst = job
+    y, sr = sf.read(src, dtype='float32')
+    m = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=1024, hop_length=256, n_mels=40, fmin=20, fmax=8000, pad_mode='reflect')   # the study's librosa padded so
+    db = librosa.power_to_db(m, ref=np.max, top_db=80.)
+    img = np.round(np.clip((db+80.)/80., 0, 1)*255).astype(np.uint8)[::-1]
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(img).save(dst, format='PNG')
+    return dst
+
+def generate_pngs_librosa(path, items, dest, ours):
+    "(A)'s first step the study's way: librosa one clip at a time, in one process per core; seconds, and how its PNGs differ from `ours`"
+    from fastcore.parallel import parallel
+    if dest.exists(): shutil.rmtree(dest)
+    jobs = [(Path(f), dest/Path(f).absolute().relative_to(Path(path).absolute()).with_suffix('.png')) for f in items.fname]
+    t0 = time.perf_counter()
+    parallel(_librosa_png, jobs, n_workers=os.cpu_count(), chunksize=64, progress=False)
+    secs = time.perf_counter()-t0
+    from PIL import Image
+    diffs = []
+    for (src, dst) in jobs[::max(1, len(jobs)//200)]:      # 200 of them, against ours
+        mine = next(ours.glob(f'**/{dst.name}'))
+        diffs.append(np.abs(np.asarray(Image.open(dst), dtype=int) - np.asarray(Image.open(mine), dtype=int)))
+    d = np.stack(diffs)
+    return secs, int(d.max()), float((d>0).mean())
 
 def image_dls(dest, bs, device):
     "(A): PNGs as 1-channel images, labels from the file names, validation folder nsynth-valid; standardised"
@@ -96,9 +127,14 @@ def run(args):
         print(f"\n== seed {seed}: (A) PNGs first, then images", flush=True)
         gen_s, mb = generate_pngs(path, items, work/'png', device)
         print(f"generated {len(items)} PNGs in {gen_s:.1f} s, {mb:.1f} MB", flush=True)
+        if args.librosa:
+            lib_s, lib_max, lib_frac = generate_pngs_librosa(path, items, work/'png_librosa', work/'png')
+            print(f"the study's way (librosa, one clip at a time, {os.cpu_count()} processes): {lib_s:.1f} s; pixels differ from ours by at most "
+                  f"{lib_max} in {lib_frac*100:.3f}% of them", flush=True)
         set_seed(seed)
         a = train(image_learner(image_dls(work/'png', args.bs, device), arch), args.epochs, args.lr, 'A: images')
         a.update(gen_s=gen_s, mb=mb)
+        if args.librosa: a.update(lib_s=lib_s, lib_max=lib_max, lib_frac=lib_frac)
         print(f"\n== seed {seed}: (B) spectrograms on the fly", flush=True)
         set_seed(seed)
         b = train(audio_learner(folder_dls(path, bs=args.bs, device=device), arch, pretrained=False), args.epochs, args.lr, 'B: on the fly')
@@ -156,6 +192,16 @@ def report(args, path, items, runs, load0, load1):
               f"(target >= 0: {'met' if min(dacc)>=0 else 'NOT met'}; the study lost 2-4 points). End to end, generation included, "
               f"on the fly / images: {', '.join(f'{r:.3f}' for r in e2e)} as run, {', '.join(f'{r:.3f}' for r in e2e_best)} with every epoch as fast as the fastest "
               f"(target < 1: {'met' if max(e2e)<1 else 'NOT met'} as run, {'met' if max(e2e_best)<1 else 'NOT met'} by the fastest epochs).", ""]
+    if all('lib_s' in a for _,a,_ in runs):
+        e2e_lib = [(b['train_s']+b['valid_s'])/(a['lib_s']+a['train_s']+a['valid_s']) for _,a,b in runs]
+        lib_secs = ', '.join(f"{a['lib_s']:.1f}" for _,a,_ in runs)
+        e2e_lib_best = [args.epochs*b['best_epoch_s']/(a['lib_s']+args.epochs*a['best_epoch_s']) for _,a,b in runs]
+        lines += [f"The study generated its PNGs with librosa, one clip at a time. Done that way here (`soundfile` + librosa `melspectrogram` + `power_to_db`, "
+                  f"in {os.cpu_count()} processes), the same PNGs take {lib_secs} s "
+                  f"(pixels differ from ours by at most {max(a['lib_max'] for _,a,_ in runs)}, in {max(a['lib_frac'] for _,a,_ in runs)*100:.3f}% of them; "
+                  f"(A) above uses `spectrogram_images`, our batched transform, and trains on its PNGs). End to end against the study's generation: "
+                  f"{', '.join(f'{r:.3f}' for r in e2e_lib)} as run, {', '.join(f'{r:.3f}' for r in e2e_lib_best)} by the fastest epochs "
+                  f"(target < 1: {'met' if max(e2e_lib)<1 else 'NOT met'} as run, {'met' if max(e2e_lib_best)<1 else 'NOT met'} by the fastest epochs).", ""]
     seed, a, b = runs[-1]
     lines += [f"Confusion matrix, on the fly (seed {seed}; rows actual, columns predicted):", "", cm_table(b['cm'], b['vocab']), "",
               f"Confusion matrix, images (seed {seed}):", "", cm_table(a['cm'], a['vocab']), ""]
@@ -169,6 +215,7 @@ def main():
     p.add_argument('--bs', type=int, default=64); p.add_argument('--lr', type=float, default=3e-3)
     p.add_argument('--seeds', type=int, nargs='+', default=[42])
     p.add_argument('--interleaved', type=int, default=30, help='also time this many training steps of each pipeline, taking turns (0: no)')
+    p.add_argument('--no-librosa', dest='librosa', action='store_false', help="skip timing the study's own PNG generation (librosa, one clip at a time)")
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     p.add_argument('--work', default='/tmp/fastai_audio_study', help='where the PNGs go')
     p.add_argument('--figures', default=None, help='also save the confusion matrices as PNGs in this folder')
