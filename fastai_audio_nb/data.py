@@ -91,6 +91,7 @@ class LoadAudio(RandTransform):
     "Load a file as an `AudioTensor`: resampled to `sr`, mono or not, cropped or padded to `duration` seconds"
     split_idx,order = None,0
     train_setup = False    # `setups` sees every item, training and validation
+    input_types = (str, Path)  # what `learn.predict`/`test_dl` may start from (fastai would otherwise take the first item's type only)
     max_check = 50_000     # `check=None` reads the headers of datasets up to this size
     def __init__(self, sr:int=16000, duration:float=None, mono:bool=True, crop:str='start', check:bool=None):
         store_attr(); super().__init__(p=1.)
