@@ -16,7 +16,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'drop_bad_audio', 'LoadAudio', 'pad_audio_batch',
-           'AudioBlock', 'check_regex_labels', 'check_split_labels', 'AudioDataLoaders', 'show_batch', 'show_results']
+           'AudioBlock', 'check_regex_labels', 'check_split_labels', 'PathColReader', 'AudioDataLoaders', 'show_batch',
+           'show_results']
 
 # %% ../nbs/01_data.ipynb #e0161ef3
 def crop_pad(x:torch.Tensor, # audio `(..., samples)`
@@ -198,6 +199,13 @@ def _dls(dblock, source, path, check:bool=True, **kwargs):
     if check: check_split_labels(dls)
     return dls
 
+# %% ../nbs/01_data.ipynb #pcr0cd01
+class PathColReader(ColReader):
+    "`ColReader` for a column of file names: relative names go under `pref`, absolute ones are kept as they are"
+    def _do_one(self, r, c):
+        o = r[c] if isinstance(c, int) or not c in getattr(r, '_fields', []) else getattr(r, c)
+        return os.path.join(self.pref, f'{o}{self.suff}')
+
 # %% ../nbs/01_data.ipynb #96a72b40
 class AudioDataLoaders(DataLoaders):
     "Basic wrapper around several `DataLoaders` with factory methods for audio classification"
@@ -238,7 +246,7 @@ class AudioDataLoaders(DataLoaders):
                 sr=16000, duration=4., mono=True, crop='start', skip_bad=False, **kwargs):
         "From `df` with file names in `fn_col`, labels in `label_col` and an optional boolean `valid_col`"
         pref = f'{Path(path) if folder is None else Path(path)/folder}{os.path.sep}'
-        get_x = ColReader(fn_col, pref=pref, suff=suff)
+        get_x = PathColReader(fn_col, pref=pref, suff=suff)
         if skip_bad:
             fns = L(get_x(r) for _,r in df.iterrows())
             good = set(drop_bad_audio(fns))
