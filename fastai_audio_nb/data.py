@@ -92,7 +92,7 @@ class LoadAudio(RandTransform):
     "Load a file as an `AudioTensor`: resampled to `sr`, mono or not, cropped or padded to `duration` seconds"
     split_idx,order = None,0
     train_setup = False    # `setups` sees every item, training and validation
-    input_types = (str, Path)  # what `learn.predict`/`test_dl` may start from (fastai would otherwise take the first item's type only)
+    input_types = (str, Path, AudioTensor)  # what `learn.predict`/`test_dl` may start from (fastai would otherwise take the first item's type only)
     max_check = 50_000     # `check=None` reads the headers of datasets up to this size
     def __init__(self, sr:int=16000, duration:float=None, mono:bool=True, crop:str='start', check:bool=None):
         store_attr(); super().__init__(p=1.)
@@ -108,7 +108,7 @@ class LoadAudio(RandTransform):
         if len(bad): raise AudioFilesError(bad, len(fns), "\nRemove or fix them (`verify_audio(files, move_to=...)`), "
                                            "or pass `skip_bad=True` to the `AudioDataLoaders` factories.")
     def before_call(self, b, split_idx): self.train = split_idx==0
-    def encodes(self, fn:(str,Path)):
+    def encodes(self, fn:str|Path):
         if self.duration is None: return load_audio(fn, sr=self.sr, mono=self.mono)
         n, offset = int(round(self.duration*self.sr)), 0.
         if self.crop!='start':
@@ -118,6 +118,18 @@ class LoadAudio(RandTransform):
             offset = _crop_start(total, n, self.crop, getattr(self, 'train', False))/self.sr
         x = load_audio(fn, sr=self.sr, mono=self.mono, offset=offset, duration=self.duration)
         return AudioTensor(crop_pad(x, n), sr=self.sr)
+    def encodes(self, x:AudioTensor):
+        "A clip already in memory (`learn.predict(clip)`): resampled, downmixed, cropped and padded as a file would be"
+        sr = getattr(x, 'sr', None)
+        if sr is None: raise ValueError("LoadAudio: the AudioTensor has no sample rate: make it with AudioTensor(x, sr=...)")
+        p = x.as_subclass(torch.Tensor).float()
+        p = p[None] if p.ndim==1 else p
+        if self.mono and p.shape[0]>1: p = p.mean(0, keepdim=True)
+        if sr!=self.sr: p = resample(p, sr, self.sr)
+        if self.duration is not None:
+            n = int(round(self.duration*self.sr))
+            p = crop_pad(p, n, _crop_start(p.shape[-1], n, self.crop, getattr(self, 'train', False)))
+        return AudioTensor(p, sr=self.sr)
 
 # %% ../nbs/01_data.ipynb #d1d31b0e
 def pad_audio_batch(samples:list)->list:
@@ -270,7 +282,8 @@ class AudioDataLoaders(DataLoaders):
     @delegates(DataLoaders.from_dblock)
     def from_csv(cls, path, csv_fname='labels.csv', header='infer', delimiter=None, **kwargs):
         "From `path/csv_fname` using `fn_col` and `label_col` (see `from_df`)"
-        df = pd.read_csv(Path(path)/csv_fname, header=header, delimiter=delimiter)
+        # delimiter=None given to pandas means 'sniff it', with a warning; not given, it means ','
+        df = pd.read_csv(Path(path)/csv_fname, header=header, **({} if delimiter is None else {'delimiter': delimiter}))
         return cls.from_df(df, path=path, **kwargs)
 
 # %% ../nbs/01_data.ipynb #b973f954
