@@ -367,7 +367,7 @@ def _demo_plan(dls, budget_s:float)->tuple:
     batch_s = _batch_seconds(dls.train)
     step['resnet18'] = _step_seconds(audio_learner(dls, get_arch('resnet18'), pretrained=False), xb, yb)
     arch, epochs, est, lines = _demo_choice(step, batch_s, len(dls.train), len(dls.valid), budget_s, dls.bs)
-    return arch, epochs, est, [threads, f"data: {batch_s:.2f} s per batch of {dls.bs} clips to load and make spectrograms"] + lines
+    return arch, epochs, est, [threads, f"data: {batch_s:.2f} s per batch of {dls.bs} clips to load and make spectrograms (the first 3 of an epoch: loader processes starting)"] + lines
 
 # %% ../nbs/07_cli.ipynb #cf5e24a3
 def _demo_pictures(learn, out):
