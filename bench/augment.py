@@ -11,7 +11,7 @@ Usage: python bench/augment.py [--device cuda] [--bs 64] [--threads 2] [--append
 """
 import argparse, math, os, platform, sys, time, datetime
 import numpy as np, torch
-from benchutil import machine
+from benchutil import machine, append_section
 
 def get_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -107,7 +107,6 @@ def main():
                'Each augmentation changes every item (p=1), its most; the last row is the whole default pipeline '
                '(`audio_augment(p=1)`: shift, gain, polarity, noise, low-pass, then the spectrogram, then the masks). '
                'Other jobs on a shared machine move these figures (several-fold on a loaded 2-core CPU): compare rows of one section.\n\n' + '\n'.join(lines) + '\n')
-        with open(a.append, 'a') as f: f.write(txt)
-        print(f'appended to {a.append}')
+        append_section(a.append, txt)
 
 if __name__ == '__main__': main()

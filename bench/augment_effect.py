@@ -14,6 +14,7 @@ from fastai_audio_nb.augment import audio_augment, augment_presets
 from fastai_audio_nb.datasets import get_nsynth_gm
 from fastai_audio_nb.learner import audio_learner, fit_epochs
 from fastai_audio_nb.cli import folder_dls, get_arch
+from benchutil import append_section
 
 def arch_of(name):
     "A torchvision/timm name, or 'audio_resnet' (the compact ResNet of nbs/09_pretrain)"
@@ -73,8 +74,6 @@ def main():
         lines.append(f"| {r['name']} | {r['accuracy']:.4f} | {pe} | {r['seconds']:.0f} |")
     md = '\n'.join(lines) + '\n'
     print('\n' + md)
-    if args.append:
-        with open(args.append, 'a') as f: f.write('\n' + md)
-        print(f"appended to {args.append}")
+    if args.append: append_section(args.append, '\n' + md)
 
 if __name__ == '__main__': main()

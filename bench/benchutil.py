@@ -16,3 +16,8 @@ def machine(device, load:bool=True)->str:
 def sync(device):
     "Wait for the GPU's queued work, so that a timer measures it"
     if str(device).startswith('cuda'): torch.cuda.synchronize(device)
+
+def append_section(path, txt:str):
+    "Append `txt`, a markdown section, to the results file `path` (bench/RESULTS.md), and say so"
+    with open(path, 'a') as f: f.write(txt)
+    print(f'appended to {path}')

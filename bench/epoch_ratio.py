@@ -11,7 +11,7 @@ same audio files and spectrogram transforms:
 - `async`: pinned, and the copy to the GPU not waited for (`non_blocking=True`; fastai 2.8.7 waits for it);
 - `wN`: pinned, with N loader processes instead of fastai's default (the CPUs, at most 16).
 A step is the next batch, forward, backward and update (plain Adam), as in `bench/study.py`'s interleaved timing."""
-import argparse, os, sys, time, platform, warnings
+import argparse, sys, time, warnings
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, torch
@@ -19,6 +19,7 @@ warnings.filterwarnings('ignore')
 import matplotlib; matplotlib.use('Agg')
 sys.path.insert(0, str(Path(__file__).parent))
 from study import generate_pngs, image_dls, load_avg
+from benchutil import machine, sync, append_section
 from fastai.vision.all import *
 import fastai.data.load as fload
 from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_items
@@ -47,10 +48,9 @@ def stepper(dls, arch, n_in, is_async):
     set_seed(0)
     model = create_vision_model(arch, len(dls.vocab), pretrained=False, n_in=n_in).to(dls.device)
     opt, it = torch.optim.Adam(model.parameters()), None
-    cuda = torch.device(dls.device).type=='cuda'
     def step():
         nonlocal it
-        if cuda: torch.cuda.synchronize()
+        sync(dls.device)
         t0 = time.perf_counter()
         with async_copy(is_async):
             if it is None: it = iter(dls.train)
@@ -58,7 +58,7 @@ def stepper(dls, arch, n_in, is_async):
             except StopIteration: it = iter(dls.train); xb, yb = next(it)
         xb, yb = xb.as_subclass(torch.Tensor), yb.as_subclass(torch.Tensor)
         loss = F.cross_entropy(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
-        if cuda: torch.cuda.synchronize()
+        sync(dls.device)
         return time.perf_counter()-t0
     return step
 
@@ -88,7 +88,7 @@ def main():
     a = p.parse_args()
     if a.device=='cpu': a.variants = [v for v in a.variants if v not in ('async',)]   # nothing to copy on a CPU
     epochs = ifnone(a.epochs, 1 if a.device=='cuda' else 0)
-    load0, path = load_avg(), get_nsynth_gm(a.size, a.data if a.size=='default' else None)
+    desc, path = machine(a.device), get_nsynth_gm(a.size, a.data if a.size=='default' else None)
     items, arch, work = nsynth_items(path), get_arch(a.arch), Path(a.work)
     gen_s, _ = generate_pngs(path, items, work/'png', a.device)
     dls = {'A: images': (image_dls(work/'png', a.bs, a.device), False)}
@@ -100,10 +100,9 @@ def main():
         learn = (vision_learner(d, arch, pretrained=False, n_in=1, normalize=False, metrics=accuracy) if k.startswith('A')
                  else audio_learner(d, arch, pretrained=False))
         ep[k] = epoch_s(learn, asy)
-    dev = torch.cuda.get_device_name(0) if a.device=='cuda' else f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
     base = sum(ts['A: images'])
     lines = [f"## Epoch ratio by loading variant ({time.strftime('%Y-%m-%d %H:%M')}, {a.device})", "",
-             f"Machine: {dev}; torch {torch.__version__}; load average {load0:.1f} at the start, {load_avg():.1f} at the end. Data: {path} "
+             f"Machine: {desc}, {load_avg():.1f} at the end. Data: {path} "
              f"({len(items)} notes of 4 s); {a.arch} from scratch, batch size {a.bs}; {a.steps} steps of each pipeline taking turns; "
              f"PNGs for (A) written in {gen_s:.1f} s. Command: `python bench/epoch_ratio.py {' '.join(sys.argv[1:])}`.", "",
              "| pipeline | loader processes | pinned | median ms/step | mean ms/step | B / A (sums) |" + (" one epoch, s | B / A |" if ep else ""),
@@ -115,8 +114,6 @@ def main():
         lines.append(row)
     md = '\n'.join(lines) + '\n'
     print('\n' + md)
-    if a.append:
-        with open(a.append, 'a') as f: f.write('\n' + md)
-        print(f"appended to {a.append}")
+    if a.append: append_section(a.append, '\n' + md)
 
 if __name__ == '__main__': main()

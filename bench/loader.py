@@ -16,7 +16,7 @@ Usage: python bench/loader.py [--device cuda] [--bs 64] [--workers 0,1,2] [--ste
 import argparse, os, sys, time, datetime, platform, warnings, tempfile
 from pathlib import Path
 import numpy as np, torch
-from benchutil import machine, sync
+from benchutil import machine, sync, append_section
 
 def get_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -224,7 +224,6 @@ def main():
         txt = (f'\n## Loader against training step: {when}, {a.device}\n\nMachine: {desc}.\nData: {src}; batch size {a.bs}; '
                f'{steps} steps and {a.batches} loader batches timed per row; pin_memory {pin}; command `{cmd}`.\n\n'
                + runs + '\n\n' + clips + f'\n\n{summary}.\n')
-        with open(a.append, 'a') as f: f.write(txt)
-        print(f'appended to {a.append}')
+        append_section(a.append, txt)
 
 if __name__ == '__main__': main()

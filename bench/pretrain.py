@@ -22,7 +22,7 @@ Usage: python bench/pretrain.py [--weights models/audio_resnet.pth] [--arch audi
 import argparse, json, os, platform, sys, time, datetime
 from pathlib import Path
 import torch
-from benchutil import machine
+from benchutil import machine, append_section
 
 def get_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -120,7 +120,6 @@ def main():
         for t,o in out.items():
             import pandas as pd
             txt += [f'\n**{t}**: {o["what"]}; {o["epochs"]} epochs per start.\n', *md_table(pd.DataFrame(o['summary']).set_index('start'), None)]
-        with open(a.append, 'a') as f: f.write('\n'.join(txt) + '\n')
-        print(f'appended to {a.append}')
+        append_section(a.append, '\n'.join(txt) + '\n')
 
 if __name__ == '__main__': main()

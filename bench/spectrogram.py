@@ -15,7 +15,7 @@ Usage: python bench/spectrogram.py [--device cuda] [--bs 64] [--n-clips 256] [--
 import argparse, math, os, platform, sys, time, datetime
 from pathlib import Path
 import numpy as np, torch
-from benchutil import machine, sync
+from benchutil import machine, sync, append_section
 
 def get_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -121,7 +121,6 @@ def main():
         cmd = 'python bench/spectrogram.py ' + ' '.join(sys.argv[1:])
         txt = (f'\n## {when}, {dev}\n\nMachine: {desc}.\nClips: {n} x {clips.shape[1]/cfg.sample_rate:g} s, {source}; '
                f'batch size {a.bs}; best of {a.repeats} passes; command `{cmd}`.\n\n' + '\n'.join(lines) + f'\n\n{summary}.\n')
-        with open(a.append, 'a') as f: f.write(txt)
-        print(f'appended to {a.append}')
+        append_section(a.append, txt)
 
 if __name__ == '__main__': main()

@@ -23,6 +23,7 @@ from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_items
 from fastai_audio_nb.learner import audio_learner, fit_epochs, add_spectrogram
 from fastai_audio_nb.interpret import save_figure, AudioInterpretation
 from fastai_audio_nb.cli import folder_dls, get_arch, nsynth_label_re
+from benchutil import append_section
 
 png_label_re = nsynth_label_re.replace(r'\.wav$', r'\.png$')
 
@@ -225,8 +226,6 @@ def main():
     path, items, runs = run(args)
     md = report(args, path, items, runs, load0, load_avg())
     print('\n' + md)
-    if args.append:
-        with open(args.append, 'a') as f: f.write('\n' + md)
-        print(f"appended to {args.append}")
+    if args.append: append_section(args.append, '\n' + md)
 
 if __name__ == '__main__': main()
