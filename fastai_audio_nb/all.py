@@ -14,6 +14,7 @@ from .augment import *
 from .learner import *
 from .interpret import *
 from .datasets import *
+from .pretrain import *    # `audio_resnet` and the pretrained audio body (it imports the modules above, not this one)
 
 # %% ../nbs/99_all.ipynb #8d844261
 # nbdev gives every module an `__all__`; this one re-exports everything imported above

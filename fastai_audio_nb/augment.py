@@ -9,7 +9,7 @@ from fractions import Fraction
 import torch, torch.nn.functional as F
 from . import functional as AF   # torchaudio's functions, in plain torch: any torch version
 from fastcore.all import *
-from fastai.torch_core import TensorBase
+from fastai.torch_core import TensorBase, unsqueeze
 from fastai.vision.augment import RandTransform
 from fastai.callback.mixup import MixHandler
 from .core import *

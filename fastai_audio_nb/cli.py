@@ -302,7 +302,7 @@ def _predict(args):
     elif args.csv:
         with atomic_path(args.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.6f')
         print(f"wrote {len(df)} predictions to {args.csv}")
-    else: print(df[['file','label','prob']].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
+    else: print(df[[c for c in ('file','label','prob') if c in df]].to_string(index=False, float_format=lambda v: f'{v:.3f}'))   # (a regression model has no prob)
     return df
 
 # %% ../nbs/07_cli.ipynb #8cc28ea8

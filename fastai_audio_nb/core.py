@@ -73,6 +73,11 @@ def resample(x:torch.Tensor, # audio `(..., samples)`
     return AudioTensor(res, sr=new_sr) if isinstance(x, AudioTensor) else res
 
 # %% ../nbs/00_core.ipynb #1851d305
+def _unreadable(fn, e:Exception)->str:
+    "Why `fn` could not be read: `e`'s message, without the file name libsndfile repeats"
+    msg = str(e).replace(f"Error opening {str(fn)!r}: ", "")
+    return f"not a readable audio file ({type(e).__name__}: {msg})"
+
 def _read_frames(fn, offset, duration):
     "Frames `[offset, offset+duration)` of `fn` as a float32 `(frames, channels)` array, and the file's rate"
     with sf.SoundFile(str(fn)) as f:
@@ -80,8 +85,11 @@ def _read_frames(fn, offset, duration):
         start = int(round(offset*fsr))
         if start>0 and start>=n: raise AudioLoadError(fn, f"offset {offset} s is past the end ({n/fsr:.3f} s)")
         stop = n if duration is None else min(n, start+int(round(duration*fsr)))
-        if start: f.seek(start)
+        # an MP3 decoder needs the frames before a seek point (bit reservoir, overlap): seek 8 MPEG frames early, drop them
+        pre = min(start, 8*1152) if f.format=='MP3' else 0
+        if start: f.seek(start-pre)
         k = max(stop-start, 0)
+        if pre: return f.read(k+pre, dtype='float32', always_2d=True)[pre:], fsr
         if f.subtype!='PCM_16': return f.read(k, dtype='float32', always_2d=True), fsr
         # 16-bit PCM: read the integers and scale them here, the values libsndfile's float read gives, a third faster
         x = f.read(k, dtype='int16', always_2d=True).astype(np.float32)
@@ -102,7 +110,7 @@ def audio_info(fn)->sf._SoundFileInfo:
     "The header of `fn` (`samplerate`, `frames`, `channels`, `subtype`...), without decoding; `AudioLoadError` if unusable"
     fn = check_path(fn)
     try: info = sf.info(str(fn))
-    except Exception as e: raise AudioLoadError(fn, f"not a readable audio file ({type(e).__name__}: {e})") from e
+    except Exception as e: raise AudioLoadError(fn, _unreadable(fn, e)) from e
     if info.frames==0: raise AudioLoadError(fn, "zero-length clip (no samples)")
     return info
 
@@ -119,7 +127,7 @@ def load_audio(fn,                # an audio file
         raise AudioLoadError(fn, f"bad segment: offset={offset}, duration={duration}")
     try: x, fsr = _read_frames(fn, offset, duration)
     except AudioLoadError: raise
-    except Exception as e: raise AudioLoadError(fn, f"not a readable audio file ({type(e).__name__}: {e})") from e
+    except Exception as e: raise AudioLoadError(fn, _unreadable(fn, e)) from e
     if x.shape[0]==0: raise AudioLoadError(fn, "zero-length clip (no samples)")
     if not np.isfinite(x).all(): raise AudioLoadError(fn, "contains NaN or infinite samples")
     x = torch.from_numpy(np.ascontiguousarray(x.T))

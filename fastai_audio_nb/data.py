@@ -15,9 +15,9 @@ from fastai.vision.data import get_grid
 from .core import *
 
 # %% auto #0
-__all__ = ['crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'drop_bad_audio', 'LoadAudio', 'pad_audio_batch',
-           'AudioBlock', 'check_regex_labels', 'check_split_labels', 'PathColReader', 'AudioDataLoaders', 'show_batch',
-           'show_results']
+__all__ = ['crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'drop_bad_audio', 'check_channels', 'LoadAudio',
+           'pad_audio_batch', 'AudioBlock', 'check_regex_labels', 'check_split_labels', 'PathColReader',
+           'AudioDataLoaders', 'show_batch', 'show_results']
 
 # %% ../nbs/01_data.ipynb #e0161ef3
 def crop_pad(x:torch.Tensor, # audio `(..., samples)`
@@ -87,6 +87,18 @@ def drop_bad_audio(files, decode:bool=False)->L:
     badset = set(bad.fname)
     return files.filter(lambda f: Path(f) not in badset)
 
+# %% ../nbs/01_data.ipynb #4695a227
+def check_channels(files)->int:
+    "The channel count all `files` share (from their headers); a `ValueError` with the counts and example files if they differ"
+    files = L(files).map(Path)
+    cs = np.array([audio_info(f).channels for f in files])
+    counts = sorted(set(cs.tolist()))
+    if len(counts)==1: return counts[0]
+    each = '; '.join(f"{c} channel{'s'*(c>1)}: {int((cs==c).sum())} files (e.g. {', '.join(f.name for f in files[np.flatnonzero(cs==c)[:2]])})"
+                     for c in counts)
+    raise ValueError(f"mono=False, but the files have different channel counts: {each}. A batch needs one count: "
+                     "pass mono=True, or keep files of one count")
+
 # %% ../nbs/01_data.ipynb #41a65712
 class LoadAudio(RandTransform):
     "Load a file as an `AudioTensor`: resampled to `sr`, mono or not, cropped or padded to `duration` seconds"
@@ -95,7 +107,11 @@ class LoadAudio(RandTransform):
     input_types = (str, Path, AudioTensor)  # what `learn.predict`/`test_dl` may start from (fastai would otherwise take the first item's type only)
     max_check = 50_000     # `check=None` reads the headers of datasets up to this size
     def __init__(self, sr:int=16000, duration:float=None, mono:bool=True, crop:str='start', check:bool=None):
-        store_attr(); super().__init__(p=1.)
+        if sr is None or not sr>0: raise ValueError(f"sr={sr!r}: give the sample rate every item is resampled to, e.g. sr=16000")
+        if duration is not None and not duration>0:
+            raise ValueError(f"duration={duration!r}: the seconds per item, > 0 (or None to keep each file's length)")
+        if crop not in ('start', 'center', 'random'): raise ValueError(f"crop={crop!r}: 'start', 'center' or 'random'")
+        store_attr(); self.channels = None; super().__init__(p=1.)
     def setups(self, items):
         "Check every file's header when the `Datasets` are built, so a bad file fails now, not at batch 712"
         if self.check is False or items is None: return
@@ -107,9 +123,10 @@ class LoadAudio(RandTransform):
         bad = verify_audio(fns, progress=False)
         if len(bad): raise AudioFilesError(bad, len(fns), "\nRemove or fix them (`verify_audio(files, move_to=...)`), "
                                            "or pass `skip_bad=True` to the `AudioDataLoaders` factories.")
+        if not self.mono and fns: self.channels = check_channels(fns)
     def before_call(self, b, split_idx): self.train = split_idx==0
     def encodes(self, fn:str|Path):
-        if self.duration is None: return load_audio(fn, sr=self.sr, mono=self.mono)
+        if self.duration is None: return self._channels(load_audio(fn, sr=self.sr, mono=self.mono), fn)
         n, offset = int(round(self.duration*self.sr)), 0.
         if self.crop!='start':
             try: info = sf.info(str(fn))
@@ -117,7 +134,14 @@ class LoadAudio(RandTransform):
             total = int(info.frames*self.sr/info.samplerate)
             offset = _crop_start(total, n, self.crop, getattr(self, 'train', False))/self.sr
         x = load_audio(fn, sr=self.sr, mono=self.mono, offset=offset, duration=self.duration)
-        return AudioTensor(crop_pad(x, n), sr=self.sr)
+        return AudioTensor(crop_pad(self._channels(x, fn), n), sr=self.sr)
+    def _channels(self, x, fn='the clip'):
+        "`x` with the training items' channel count (`mono=False`): a mono clip copied to each, other counts an error"
+        c = x.shape[-2]
+        want = getattr(self, 'channels', None)   # (learners exported before it was kept have none)
+        if self.mono or want is None or c==want: return x
+        if c==1: return x.expand(*x.shape[:-2], want, x.shape[-1]).contiguous()
+        raise AudioLoadError(fn, f"{c} channels, the training items have {want} (mono=False): convert it to {want} channels or mono")
     def encodes(self, x:AudioTensor):
         "A clip already in memory (`learn.predict(clip)`): resampled, downmixed, cropped and padded as a file would be"
         sr = getattr(x, 'sr', None)
@@ -125,6 +149,7 @@ class LoadAudio(RandTransform):
         p = x.as_subclass(torch.Tensor).float()
         p = p[None] if p.ndim==1 else p
         if self.mono and p.shape[0]>1: p = p.mean(0, keepdim=True)
+        p = self._channels(p)
         if sr!=self.sr: p = resample(p, sr, self.sr)
         if self.duration is not None:
             n = int(round(self.duration*self.sr))
@@ -166,14 +191,15 @@ def check_regex_labels(fnames, pat:str)->list:
 
 # %% ../nbs/01_data.ipynb #38dacfb6
 def check_split_labels(dls:DataLoaders):
-    "Raise a `ValueError` if validation items have (single-label) classes the training set does not have"
+    "Raise a `ValueError` if validation items have classes (or, multi-label, tags) the training set does not have"
     tl = dls.valid_ds.tls[-1]
     fs = list(tl.tfms.fs)
-    i = first(i for i,t in enumerate(fs) if type(t) is Categorize)
+    i = first(i for i,t in enumerate(fs) if type(t) in (Categorize, MultiCategorize))
     if i is None: return
     vocab, get = set(fs[i].vocab), Pipeline(fs[:i])
     items = getattr(tl.items, 'iloc', tl.items)
-    labels = L(get(items[i]) for i in range(len(tl.items)))
+    labels = L(get(items[j]) for j in range(len(tl.items)))
+    if type(fs[i]) is MultiCategorize: labels = L(o for ls in labels for o in ls)
     unseen = labels.filter(lambda o: o not in vocab)
     if unseen: raise ValueError(f"{len(unseen)} validation items have classes that no training item has: "
                                 f"{sorted(set(unseen))[:10]}; the model could never predict them")
@@ -182,6 +208,7 @@ def check_split_labels(dls:DataLoaders):
 def _split_once(splitter, items, labels)->tuple:
     "Split `items` once: a splitter returning those splits, and the classes of the training `labels`; a `ValueError` if validation has others"
     splits = splitter(items)
+    if not len(splits[0]): raise ValueError(f"the split leaves no training items: all {len(items)} are in the validation set")
     s = pd.Series(labels).astype(object).reset_index(drop=True)
     train = s.iloc[np.asarray(splits[0], dtype=int)]
     vocab = [o for o in train.unique() if o==o]   # as fastai's `CategoryMap`: the classes present, NaN left out
@@ -198,6 +225,20 @@ def _some(items, what:str):
     if not len(items): raise ValueError(what)
     return items
 
+def _col(df, c, arg:str):
+    "The name of column `c` of `df` (`c` a name, or a position as in fastai's `fn_col=0`); a `ValueError` naming `arg` if there is none"
+    if c in df.columns: return c
+    if isinstance(c, int) and -len(df.columns)<=c<len(df.columns): return df.columns[c]
+    raise ValueError(f"{arg}={c!r}: no such column in {list(df.columns)}")
+
+def _check_valid_col(df, c):
+    "`c`, or a `ValueError` unless column `c` of `df` is True/False (or 1/0) on every row"
+    vals = set(df[c].dropna().unique())
+    if df[c].isna().any() or not vals <= {True, False}:
+        raise ValueError(f"valid_col={c!r} must be True/False (or 1/0) on every row, not {sorted(vals, key=str)[:6]}"
+                         + (' and empty cells' if df[c].isna().any() else '') + f"; e.g. df['is_valid'] = df[{c!r}]=='valid'")
+    return c
+
 # %% ../nbs/01_data.ipynb #263c4482
 def _pin_default(device=None)->bool:
     "Whether batches going to `device` (None: fastai's `default_device()`) are pinned by default: on a CUDA device"
@@ -208,6 +249,10 @@ def _dls(dblock, source, path, check:bool=True, **kwargs):
     # a batch of 64 4-s clips is 16 MB of float32: copied to a GPU from page-locked memory, without making the model wait
     kwargs.setdefault('pin_memory', _pin_default(kwargs.get('device')))
     dls = dblock.dataloaders(source, path=path, **kwargs)
+    n = len(dls.train_ds)
+    if not n: raise ValueError("the split leaves no training items")
+    if not len(dls.train): raise ValueError(f"{n} training items and bs={dls.train.bs}: not one full batch to train on (fastai "
+                                            f"drops a last incomplete training batch); pass bs={n} or smaller")
     if check: check_split_labels(dls)
     return dls
 
@@ -231,7 +276,7 @@ class AudioDataLoaders(DataLoaders):
         get_items = get_audio_files if valid_pct else partial(get_audio_files, folders=[train, valid])
         where = '' if valid_pct else f" in its '{train}' and '{valid}' folders (or pass `valid_pct`)"
         get_items = compose(get_items, partial(_some, what=f'{path}: no audio files found{where}'))
-        if skip_bad: get_items = compose(get_items, drop_bad_audio)
+        if skip_bad: get_items = compose(get_items, drop_bad_audio, partial(_some, what=f'{path}: none of the audio files can be used'))
         dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), CategoryBlock(vocab=vocab)),
                            get_items=get_items, splitter=splitter, get_y=parent_label,
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
@@ -242,8 +287,8 @@ class AudioDataLoaders(DataLoaders):
     def from_name_re(cls, path, fnames, pat, valid_pct=0.2, seed=None, splitter=None, item_tfms=None,
                      batch_tfms=None, sr=16000, duration=4., mono=True, crop='start', skip_bad=False, **kwargs):
         "From `fnames` labelled by the first group of regex `pat` on the file name (a `splitter`, or random)"
-        fnames = _some(fnames, f'{path}: no audio files given')
-        if skip_bad: fnames = drop_bad_audio(fnames)
+        fnames = _some(L(fnames).map(Path), f'{path}: no audio files given')   # str names too (glob, a column)
+        if skip_bad: fnames = _some(drop_bad_audio(fnames), f'{path}: none of the {len(fnames)} audio files can be used')
         labels = check_regex_labels(fnames, pat)
         splitter, vocab = _split_once(ifnone(splitter, RandomSplitter(valid_pct, seed=seed)), fnames, labels)
         dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), CategoryBlock(vocab=vocab)),
@@ -257,12 +302,17 @@ class AudioDataLoaders(DataLoaders):
                 label_delim=None, y_block=None, valid_col=None, item_tfms=None, batch_tfms=None,
                 sr=16000, duration=4., mono=True, crop='start', skip_bad=False, **kwargs):
         "From `df` with file names in `fn_col`, labels in `label_col` and an optional boolean `valid_col`"
+        fn_col, label_col = _col(df, fn_col, 'fn_col'), [_col(df, c, 'label_col') for c in label_col] if is_listy(label_col) else _col(df, label_col, 'label_col')
+        if label_delim is not None:   # an empty cell: no tags
+            df = df.copy()
+            for c in L(label_col): df[c] = df[c].fillna('')
         pref = f'{Path(path) if folder is None else Path(path)/folder}{os.path.sep}'
         get_x = PathColReader(fn_col, pref=pref, suff=suff)
         if skip_bad:
             fns = L(get_x(r) for _,r in df.iterrows())
             good = set(drop_bad_audio(fns))
-            df = df[[f in good for f in fns]]
+            df = _some(df[[f in good for f in fns]], f'{path}: none of the {len(df)} audio files can be used')
+        if valid_col is not None: valid_col = _check_valid_col(df, _col(df, valid_col, 'valid_col'))
         splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else ColSplitter(valid_col)
         checked = False
         if y_block is None:
@@ -270,8 +320,11 @@ class AudioDataLoaders(DataLoaders):
             y_block = MultiCategoryBlock if is_multi else CategoryBlock
             if not is_multi:   # the classes from the column at once, not row by row
                 c = L(label_col)[0]
-                if c not in df.columns and not isinstance(c, int): raise ValueError(f"label_col={c!r}: no such column in {list(df.columns)}")
-                splitter, vocab = _split_once(splitter, df, df[c] if c in df.columns else df.iloc[:, c])
+                if df[c].isna().any():
+                    rows = np.flatnonzero(df[c].isna())
+                    raise ValueError(f"label_col={c!r}: {len(rows)} of {len(df)} rows have no label, e.g. "
+                                     + ', '.join(str(get_x(df.iloc[i])) for i in rows[:3]) + ": fill or drop them")
+                splitter, vocab = _split_once(splitter, df, df[c])
                 y_block, checked = CategoryBlock(vocab=vocab), True
         dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), y_block),
                            get_x=get_x, get_y=ColReader(label_col, label_delim=label_delim),

@@ -15,10 +15,11 @@ from fastai.torch_core import IN_NOTEBOOK
 from plum import dispatch
 from .core import *
 from .spectrogram import *
+from .data import LoadAudio
 from .learner import audio_loader
 
 # %% auto #0
-__all__ = ['show_results', 'AudioInterpretation', 'save_figure', 'plot_top_losses', 'clip_players']
+__all__ = ['show_results', 'AudioInterpretation', 'save_figure', 'plot_top_losses', 'clip_players', 'item_files']
 
 # %% ../nbs/05_interpret.ipynb #e105fc98
 def _ok_color(actual, pred): return 'green' if str(actual)==str(pred) else 'red'
@@ -89,6 +90,23 @@ def clip_players(learn:Learner, # an audio learner (its `LoadAudio` makes the cl
         rows.append(f"<tr><td>{i}</td><td>{html.escape(str(t))}</td><td>{player}</td></tr>")
     return HTML(f"<table>{''.join(rows)}</table>")
 
+# %% ../nbs/05_interpret.ipynb #7b2ad2f5
+def item_files(dl, idxs)->list:
+    "The audio file of items `idxs` of `dl`: its x pipeline up to `LoadAudio` (e.g. `from_df`'s column reader, with `path`) on the raw items"
+    ds = dl.dataset
+    for tl in getattr(ds, 'tls', [ds]):
+        fs = list(getattr(getattr(tl, 'tfms', None), 'fs', []))
+        if any(isinstance(f, LoadAudio) for f in fs): break
+    else: raise ValueError("item_files: the dataset has no `LoadAudio` transform")
+    before = fs[:next(i for i,f in enumerate(fs) if isinstance(f, LoadAudio))]
+    items = dl.items
+    res = []
+    for i in idxs:
+        x = items.iloc[int(i)] if hasattr(items, 'iloc') else items[int(i)]   # a DataFrame's row, or a file name
+        for f in before: x = f(x, split_idx=ds.split_idx)
+        res.append(Path(x))
+    return res
+
 # %% ../nbs/05_interpret.ipynb #6e4c5c95
 _fastai_plot_top_losses = getattr(Interpretation.plot_top_losses, '__wrapped__', Interpretation.plot_top_losses)
 
@@ -103,8 +121,8 @@ def _plot_top_losses(self:Interpretation,
     ranked = is_listy(k) or isinstance(k, range)
     losses, idx = self.top_losses(None if ranked else k, largest)
     if ranked: losses, idx = losses[k], idx[k]
-    items = getattr(self.dl.items, 'iloc', L(self.dl.items))[idx]
-    players = clip_players(self.learn, items, [f"{Path(f).name} (loss {l:.2f})" for f,l in zip(items, losses.tolist())])
+    files = item_files(self.dl, idx)
+    players = clip_players(self.learn, files, [f"{f.name} (loss {l:.2f})" for f,l in zip(files, losses.tolist())])
     from IPython.display import display
     display(players)
     return players

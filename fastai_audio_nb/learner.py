@@ -4,8 +4,10 @@
 
 # %% ../nbs/04_learner.ipynb #f6ccf842
 from __future__ import annotations
-import os, re, time, warnings
+import os, re, time, socket, warnings
+from urllib.error import URLError
 import cloudpickle
+import soundfile as sf
 from pathlib import Path
 import numpy as np
 from urllib.parse import urlparse
@@ -22,7 +24,7 @@ from .spectrogram import *
 
 # %% auto #0
 __all__ = ['adapt_first_conv', 'PretrainedWeightsError', 'load_weights', 'imagenet_weights_file', 'create_arch', 'audio_loader',
-           'add_spectrogram', 'audio_learner', 'EpochTable', 'fit_epochs', 'predict_files']
+           'add_spectrogram', 'default_metrics', 'audio_learner', 'EpochTable', 'fit_epochs', 'predict_files']
 
 # %% ../nbs/04_learner.ipynb #ab4def34
 def adapt_first_conv(model:nn.Module, # a CNN whose first layer is a 3-channel `nn.Conv2d`
@@ -42,11 +44,32 @@ class PretrainedWeightsError(RuntimeError):
 _head_prefixes = ('fc.', 'classifier.', 'head.', 'last_linear.')
 _densenet_old = re.compile(r'^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$')
 
+def _some(o, n:int=4)->str:
+    "The first `n` of `o` and how many there are in all"
+    o = list(o)
+    return f"{', '.join(map(str, o[:n]))}{', ...' if len(o)>n else ''} ({len(o)})"
+
+def _unsafe_globals(fn)->list:
+    "The classes the pickle in `fn` needs that loading with `weights_only` refuses (read without running the pickle)"
+    try: return sorted(torch.serialization.get_unsafe_globals_in_checkpoint(fn), key=lambda g: (g.startswith('torch.nn.'), g))
+    except Exception: return []
+
+def _not_weights_msg(fn, e)->str:
+    "Why `fn`, which `torch.load(weights_only=True)` refused with `e`, holds no state dict, and what to do"
+    gs = _unsafe_globals(fn)
+    if any('.nn.modules.' in g for g in gs):
+        return (f"{fn}: holds a whole pickled model ({_some(gs, 3)}), not a state dict: save its weights with "
+                "`torch.save(model.state_dict(), fn)` and pass that file (loading a pickled model runs code from the file)")
+    if gs and all(g.split('.')[0] in ('fastcore', 'fastai') for g in gs):
+        return (f"{fn}: a fastai Learner checkpoint (`learn.save` with the optimizer state), not a model's weights: "
+                f"load it into a learner built like the one that saved it, with `learn.load('{Path(fn).with_suffix('')}')`")
+    reason = str(e).strip().splitlines()[0] if str(e).strip() else ''
+    return f"{fn}: not a PyTorch state dict or checkpoint ({type(e).__name__}: {reason[:150]}{'...' if len(reason)>150 else ''})"
+
 def _state_dict(fn:Path)->dict:
     "The state dict stored in `fn` (a bare one or inside a checkpoint dict), with keys normalised"
     try: sd = torch.load(fn, map_location='cpu', weights_only=True)
-    except Exception as e:
-        raise PretrainedWeightsError(f"{fn}: not a PyTorch state dict or checkpoint ({type(e).__name__}: {str(e)[:200]})") from e
+    except Exception as e: raise PretrainedWeightsError(_not_weights_msg(fn, e)) from e
     for k in ('model', 'state_dict', 'model_state_dict'):
         if isinstance(sd, dict) and isinstance(sd.get(k), dict): sd = sd[k]; break
     if not isinstance(sd, dict) or not sd or not all(torch.is_tensor(v) for v in sd.values()):
@@ -55,10 +78,14 @@ def _state_dict(fn:Path)->dict:
     return {(m.group(1)+m.group(2) if (m:=_densenet_old.match(k)) else k):v for k,v in sd.items()}
 
 # %% ../nbs/04_learner.ipynb #e3381d71
+def _learner_keys(sd)->bool:
+    "Whether `sd` looks like the state dict of a fastai learner's model: `Sequential(body, head)`, keys `0.` and `1.`"
+    return all(re.match(r'^[01]\.', k) for k in sd) and {k[0] for k in sd}=={'0', '1'}
+
 def load_weights(model:nn.Module, # the model, built without weights
                  fn,              # a local state dict or checkpoint file
                 )->nn.Module:
-    "Load the weights in `fn` into `model`; a classifier of another size is skipped; anything else that does not fit is an error naming `fn`"
+    "Load the weights in `fn` into `model`; a classifier of another size is skipped; anything else that does not fit is an error naming `fn` (and saying what the file is, for a Learner checkpoint or a pickled model)"
     fn = Path(fn)
     if not fn.is_file(): raise PretrainedWeightsError(f"{fn}: weights file not found")
     sd, own = _state_dict(fn), model.state_dict()
@@ -67,8 +94,11 @@ def load_weights(model:nn.Module, # the model, built without weights
     unexpected = [k for k in sd if k not in own]
     wrong = [f"{k} {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in sd if k in own and sd[k].shape!=own[k].shape]
     if missing or unexpected or wrong:
-        msg = '; '.join(f"{n}: {', '.join(o[:4])}{' ...' if len(o)>4 else ''} ({len(o)})"
-                        for n,o in (('missing', missing), ('unexpected', unexpected), ('wrong shape', wrong)) if o)
+        if _learner_keys(sd) and not _learner_keys(own):
+            raise PretrainedWeightsError(f"{fn}: a fastai Learner checkpoint (`learn.save`: keys {_some(sd, 3)}, the learner's body `0.` "
+                f"and head `1.`), not {type(model).__name__} weights: load it into a learner built like the one that saved it, "
+                f"with `learn.load('{fn.with_suffix('')}')`")
+        msg = '; '.join(f"{n}: {_some(o)}" for n,o in (('missing', missing), ('unexpected', unexpected), ('wrong shape', wrong)) if o)
         raise PretrainedWeightsError(f"{fn}: these weights do not fit {type(model).__name__}: {msg}")
     model.load_state_dict(sd, strict=False)
     return model
@@ -92,6 +122,16 @@ def _offline_msg(arch, url, cached, e):
             f"weights='path/to/{cached.name}' (command line: --weights PATH), or copy the file into {cached.parent}; "
             f"or train from scratch with pretrained=False (command line: --no-pretrained).")
 
+def _other_arch(arch, pretrained:bool)->nn.Module:
+    "`arch(pretrained=...)`, for builders that are not torchvision's (fastai's `xresnet18`, ...): a failed download says what to do"
+    try: return arch(pretrained=pretrained)
+    except (URLError, ConnectionError, TimeoutError, socket.timeout) as e:
+        if not pretrained: raise
+        name = getattr(arch, '__name__', str(arch))
+        raise PretrainedWeightsError(f"the pretrained weights of {name} could not be downloaded ({type(e).__name__}: {str(e)[:200]}). "
+            f"Offline: pass weights='path/to/file' (a state dict of {name}; command line: --weights PATH), or put the file in "
+            f"{Path(torch.hub.get_dir())/'checkpoints'}, or train from scratch with pretrained=False (command line: --no-pretrained).") from e
+
 def create_arch(arch,                 # a torchvision model builder (e.g. `resnet18`), or any function taking `pretrained`
                 pretrained:bool=True, # ImageNet weights (torchvision downloads them once into its cache)
                 weights=None,         # a local weights file, or a torchvision weights enum (overrides `pretrained`)
@@ -100,7 +140,7 @@ def create_arch(arch,                 # a torchvision model builder (e.g. `resne
     tvw = _tv_weights(arch)
     if isinstance(weights, (str, Path)):
         return load_weights(arch(weights=None) if tvw is not None else arch(pretrained=False), weights)
-    if tvw is None: return arch(pretrained=pretrained)
+    if tvw is None: return _other_arch(arch, pretrained)
     if weights is None and not pretrained: return arch(weights=None)
     w = ifnone(weights, tvw)
     cached = Path(torch.hub.get_dir())/'checkpoints'/Path(urlparse(w.url).path).name
@@ -118,25 +158,46 @@ def audio_loader(dls)->LoadAudio|None:
 
 # %% ../nbs/04_learner.ipynb #88ff7ed6
 def _spec_tfms(spec, sr:int)->list:
+    "The batch transforms of `spec` for items at `sr` Hz: a preset's mel bands are placed for that rate"
     if spec is None: spec = SpectrogramConfig.study(sample_rate=sr, f_max=min(8000., sr/2))
-    if isinstance(spec, str): spec = SpectrogramConfig.from_preset(spec)
+    if isinstance(spec, str):
+        f_max = SpectrogramConfig.from_preset(spec).f_max
+        spec = SpectrogramConfig.from_preset(spec, sample_rate=sr, f_max=None if f_max is None else min(f_max, sr/2))
+    if isinstance(spec, SpectrogramConfig) and spec.sample_rate!=sr:
+        raise ValueError(f"the SpectrogramConfig has sample_rate={spec.sample_rate}, the items are {sr} Hz: give it sample_rate={sr}")
     return spec.batch_tfms() if isinstance(spec, SpectrogramConfig) else list(L(spec))
 
 def _has(dls, cls): return any(isinstance(f, cls) for f in dls.train.after_batch.fs)
 
+_spec_types = (Spectrogram, AmplitudeToDB, MFCC, Delta)   # what makes the spectrogram (`SpecNormalize` aside)
+
+def _settings(tfms)->list:
+    "The types and settings of transforms `tfms`, to tell whether two spectrograms are the same"
+    return [(type(t), {k:v for k,v in vars(t).items() if not k.startswith('_') and k!='split_idx'}) for t in tfms]
+
+def _drop_tfms(dls, drop):
+    "Remove the `after_batch` transforms for which `drop(t)` from every loader of `dls`"
+    for dl in dls.loaders: dl.after_batch.fs = L(f for f in dl.after_batch.fs if not drop(f))
+
 # %% ../nbs/04_learner.ipynb #7264d3a8
 def add_spectrogram(dls:DataLoaders,     # audio `DataLoaders` (batches of `AudioTensor`)
-                    spec=None,           # a `SpectrogramConfig`, a preset's name or a list of transforms (None: the study's)
+                    spec=None,           # a `SpectrogramConfig`, a preset's name or a list of transforms (None: the study's, or the one there)
                     normalize:bool=True, # standardise with per-channel statistics of the training set, unless `spec` normalises
                    )->DataLoaders:
-    "Append the spectrogram transforms to `dls.after_batch` on every loader, unless a spectrogram is already there"
-    norm = []
-    if not _has(dls, Spectrogram):
-        la = audio_loader(dls)
-        tfms = _spec_tfms(spec, la.sr if la is not None else 16000)
-        norm = [t for t in tfms if isinstance(t, SpecNormalize)]
-        dls.add_tfms([t for t in tfms if not isinstance(t, SpecNormalize)], 'after_batch')
-    if not norm and normalize and not _has(dls, SpecNormalize): norm = [SpecNormalize('dataset')]
+    "Append the spectrogram transforms to `dls.after_batch` on every loader; another `spec` or `normalize` replaces those there"
+    la = audio_loader(dls)
+    tfms = _spec_tfms(spec, la.sr if la is not None else 16000)
+    own = [t for t in tfms if isinstance(t, SpecNormalize)]     # the spec's own normalisation
+    tfms = [t for t in tfms if not isinstance(t, SpecNormalize)]
+    there = [f for f in dls.train.after_batch.fs if isinstance(f, _spec_types)]
+    if there and spec is not None and _settings(there)!=_settings(tfms):
+        _drop_tfms(dls, lambda f: isinstance(f, (*_spec_types, SpecNormalize)))   # statistics measured on the old one go too
+        there = []
+    if not there: dls.add_tfms(tfms, 'after_batch')
+    modes = {t.mode for t in own}
+    if own: _drop_tfms(dls, lambda f: isinstance(f, SpecNormalize) and f.mode not in modes)
+    if not normalize and 'dataset' not in modes: _drop_tfms(dls, lambda f: isinstance(f, SpecNormalize) and f.mode=='dataset')
+    norm = [] if _has(dls, SpecNormalize) else own or ([SpecNormalize('dataset')] if normalize else [])
     for t in norm:
         if t.mode=='dataset' and t.mean is None: t.setups(dls.train)   # measured through the transforms before it
         dls.add_tfms([t], 'after_batch')
@@ -167,6 +228,12 @@ def _timm_learner(dls, arch:str, pretrained, weights, **kwargs):
                                      "offline, pass weights='path/to/file' (a timm .pth or .safetensors file) or pretrained=False") from e
 
 # %% ../nbs/04_learner.ipynb #24bcbc5f
+def default_metrics(loss_func)->list:
+    "The metrics `audio_learner` shows when none are given: `accuracy` for one label, `accuracy_multi` for several, none for regression"
+    if getattr(loss_func, 'thresh', None) is not None or isinstance(loss_func, (nn.BCEWithLogitsLoss, nn.BCELoss)): return [accuracy_multi]
+    if getattr(loss_func, 'y_int', False) or isinstance(loss_func, nn.CrossEntropyLoss): return [accuracy]
+    return []
+
 _model_args = ('cut','init','custom_head','concat_pool','pool','lin_ftrs','ps','first_bn','bn_final','lin_first','y_range')
 
 # %% ../nbs/04_learner.ipynb #0eb5b1c8
@@ -176,7 +243,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
                   spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the study's)
                   pretrained:bool|str=True, # ImageNet weights (downloaded once; see `weights` offline), or 'audio' (`make pretrain`'s)
                   weights=None,          # local weights file (or torchvision weights enum) instead of the download
-                  metrics=accuracy,      # fastai metrics
+                  metrics=None,          # fastai metrics (None: `default_metrics` of the loss: accuracy, accuracy_multi or none)
                   normalize:bool=True,   # standardise spectrograms with training-set statistics
                   n_in:int=None,         # input channels (None: read from a batch)
                   n_out:int=None,        # outputs (None: the number of classes)
@@ -190,7 +257,9 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     add_spectrogram(dls, spec, normalize)
     n_in, n_out = ifnone(n_in, _n_in(dls)), ifnone(n_out, get_c(dls))
     if isinstance(arch, str):
-        return _timm_learner(dls, arch, pretrained, weights, normalize=False, n_in=n_in, n_out=n_out, metrics=metrics, **kwargs)
+        learn = _timm_learner(dls, arch, pretrained, weights, normalize=False, n_in=n_in, n_out=n_out, metrics=metrics, **kwargs)
+        if metrics is None: learn.metrics = default_metrics(learn.loss_func)
+        return learn
     pretrained = pretrained or weights is not None
     meta = model_meta.get(arch, _default_meta)
     model_kw = {'cut': meta['cut'], **{k:kwargs.pop(k) for k in list(kwargs) if k in _model_args}}
@@ -198,6 +267,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     # what `vision_learner` does, except that it drops `cut` (densenet would lose its body)
     model = create_vision_model(lambda pretrained: prebuilt, n_out, pretrained=pretrained, n_in=n_in, **model_kw)
     learn = Learner(dls, model, splitter=kwargs.pop('splitter', None) or meta['split'], metrics=metrics, **kwargs)
+    if metrics is None: learn.metrics = default_metrics(learn.loss_func)
     if pretrained: learn.freeze()
     store_attr('arch,n_out,pretrained', self=learn, normalize=normalize)
     return learn
@@ -280,8 +350,10 @@ def export(self:Learner, fname='export.pkl', pickle_module=cloudpickle, pickle_p
 
 # %% ../nbs/04_learner.ipynb #2c5a55a7
 def _decode_preds(learn, preds):
-    "Labels and each row's probability of its label"
-    vocab = learn.dls.vocab
+    "Labels and each row's probability of its label (None for a regression, whose label is the value)"
+    vocab = getattr(learn.dls, 'vocab', None)
+    if vocab is None:    # regression: the outputs are the values
+        return [v.item() if len(v)==1 else v.tolist() for v in preds.reshape(len(preds), -1)], None
     if getattr(learn.loss_func, 'thresh', None) is not None:      # multi-label
         dec = preds > learn.loss_func.thresh
         return [';'.join(vocab[j] for j in torch.where(r)[0]) for r in dec], preds.max(1).values
@@ -289,20 +361,38 @@ def _decode_preds(learn, preds):
     return [vocab[i] for i in idx], preds.gather(1, idx[:, None])[:, 0]
 
 # %% ../nbs/04_learner.ipynb #8ccdca87
+def _same_length_groups(learn, files)->list:
+    "Positions of `files` in groups that load to the same length (all in one group when `learn` crops or pads to a duration)"
+    la = audio_loader(learn.dls)
+    if la is None or la.duration is not None: return [list(range(len(files)))]
+    def key(i):   # (samples, rate) from the header: equal ones resample to equal lengths; unreadable files alone (their error comes later)
+        try: info = sf.info(str(files[i])); return (info.frames, info.samplerate)
+        except Exception: return ('unreadable', i)
+    groups = {}
+    for i in range(len(files)): groups.setdefault(key(i), []).append(i)
+    return list(groups.values())
+
 def predict_files(learn:Learner,        # a trained (or loaded) audio learner
                   files,                # audio files, or a folder (searched recursively)
                   bs:int=64,            # files per batch
                   num_workers:int=0,    # loader processes (0: errors name the bad file directly)
                   with_probs:bool=True, # add a column of probability per class
                  )->pd.DataFrame:
-    "Predict `files` in batches: a DataFrame of file, label and its probability (and each class's)"
+    "Predict `files` in batches: a DataFrame of file, label and its probability (and each class's); for a regression, file and value"
     if isinstance(files, (str, Path)) and Path(files).is_dir(): files = get_audio_files(files)
     files = [Path(o) for o in L(files)]
     if not files: raise ValueError("predict_files: no audio files")
-    dl = learn.dls.test_dl(files, bs=bs, num_workers=num_workers)
-    with learn.no_bar(): preds = learn.get_preds(dl=dl)[0].float()
+    preds = None
+    # without a duration, a batch is padded to its longest clip, which changes the others' predictions: batch equal lengths only
+    for idx in _same_length_groups(learn, files):
+        dl = learn.dls.test_dl([files[i] for i in idx], bs=bs, num_workers=num_workers)
+        with learn.no_bar(): p = learn.get_preds(dl=dl)[0].float()
+        if preds is None: preds = p.new_zeros(len(files), *p.shape[1:])
+        preds[idx] = p
     labels, p = _decode_preds(learn, preds)
-    df = pd.DataFrame({'file': [str(o) for o in files], 'label': labels, 'prob': p.numpy()})
+    df = pd.DataFrame({'file': [str(o) for o in files], 'label': labels})
+    if p is None: return df
+    df['prob'] = p.numpy()
     if with_probs:
         for j,c in enumerate(learn.dls.vocab): df[f'prob_{c}'] = preds[:, j].numpy()
     return df

@@ -178,7 +178,8 @@ class Spectrogram(_DeviceCacheTfm):
         "Power/magnitude of `x` (a plain float32 tensor `(..., samples)`)"
         n = x.shape[-1]
         if self.center and self.pad_mode=='reflect' and n <= self.n_fft//2:
-            raise ValueError(f"clips of {n} samples are too short for n_fft={self.n_fft} with reflect padding (need > {self.n_fft//2})")
+            raise ValueError(f"clips of {n} samples are too short for n_fft={self.n_fft} with reflect padding (need > {self.n_fft//2}): "
+                             "give the `AudioBlock`/`LoadAudio` a `duration` (shorter clips are padded), or drop the shortest files")
         if not self.center and n < self.n_fft:
             raise ValueError(f"clips of {n} samples are shorter than n_fft={self.n_fft} (center=False)")
         win = self._cached('window', x.device, lambda: _windows[self.window](self.win_length, periodic=True))
@@ -345,7 +346,8 @@ class SpecNormalize(_DeviceCacheTfm):
                 x = _plain(b[0] if isinstance(b, (tuple,list)) else b).double()
                 x = x.transpose(0, -3).reshape(x.shape[-3], -1)       # (channels, values)
                 n, s1, s2 = n + x.shape[1], s1 + x.sum(1), s2 + (x*x).sum(1)
-        if n==0: raise ValueError("SpecNormalize: the DataLoader gave no batches to measure")
+        if n==0: raise ValueError("SpecNormalize: the DataLoader gave no batches to measure (a training set smaller than the batch "
+                                    "size gives none: fastai drops a last incomplete training batch; pass a smaller `bs`)")
         self.mean = (s1/n).float().cpu()
         self.std = (s2/n - (s1/n)**2).clamp(min=0).sqrt().float().cpu()
 
