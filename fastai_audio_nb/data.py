@@ -215,8 +215,11 @@ def _split_once(splitter, items, labels)->tuple:
     if len(splits)>1:
         valid = s.iloc[np.asarray(splits[1], dtype=int)]
         unseen = valid[~valid.isin(set(vocab))]
+        rnd = getattr(splitter, '__qualname__', '').startswith('RandomSplitter')
         if len(unseen): raise ValueError(f"{len(unseen)} validation items have classes that no training item has: "
-                                         f"{sorted(set(unseen))[:10]}; the model could never predict them")
+                                         f"{sorted(set(unseen))[:10]}; the model could never predict them"
+                                         + (" (a random split: pass a `splitter` that keeps each class in training, e.g. fastai's "
+                                            "`TrainTestSplitter(valid_pct, stratify=labels)`, or give rare classes more files)" if rnd else ''))
     return (lambda _: splits), vocab
 
 # %% ../nbs/01_data.ipynb #61e2cadd
@@ -265,7 +268,7 @@ class PathColReader(ColReader):
 
 # %% ../nbs/01_data.ipynb #96a72b40
 class AudioDataLoaders(DataLoaders):
-    "Basic wrapper around several `DataLoaders` with factory methods for audio classification"
+    "Basic wrapper around several `DataLoaders` with factory methods for audio classification (`skip_bad`: leave out, with a warning, the files whose headers cannot be read; `'decode'`: whose samples cannot be decoded either)"
     @classmethod
     @delegates(DataLoaders.from_dblock)
     def from_folder(cls, path, train='train', valid='valid', valid_pct=None, seed=None, vocab=None,
@@ -276,7 +279,7 @@ class AudioDataLoaders(DataLoaders):
         get_items = get_audio_files if valid_pct else partial(get_audio_files, folders=[train, valid])
         where = '' if valid_pct else f" in its '{train}' and '{valid}' folders (or pass `valid_pct`)"
         get_items = compose(get_items, partial(_some, what=f'{path}: no audio files found{where}'))
-        if skip_bad: get_items = compose(get_items, drop_bad_audio, partial(_some, what=f'{path}: none of the audio files can be used'))
+        if skip_bad: get_items = compose(get_items, partial(drop_bad_audio, decode=skip_bad=='decode'), partial(_some, what=f'{path}: none of the audio files can be used'))
         dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), CategoryBlock(vocab=vocab)),
                            get_items=get_items, splitter=splitter, get_y=parent_label,
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
@@ -288,7 +291,7 @@ class AudioDataLoaders(DataLoaders):
                      batch_tfms=None, sr=16000, duration=4., mono=True, crop='start', skip_bad=False, **kwargs):
         "From `fnames` labelled by the first group of regex `pat` on the file name (a `splitter`, or random)"
         fnames = _some(L(fnames).map(Path), f'{path}: no audio files given')   # str names too (glob, a column)
-        if skip_bad: fnames = _some(drop_bad_audio(fnames), f'{path}: none of the {len(fnames)} audio files can be used')
+        if skip_bad: fnames = _some(drop_bad_audio(fnames, decode=skip_bad=='decode'), f'{path}: none of the {len(fnames)} audio files can be used')
         labels = check_regex_labels(fnames, pat)
         splitter, vocab = _split_once(ifnone(splitter, RandomSplitter(valid_pct, seed=seed)), fnames, labels)
         dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), CategoryBlock(vocab=vocab)),
@@ -310,7 +313,7 @@ class AudioDataLoaders(DataLoaders):
         get_x = PathColReader(fn_col, pref=pref, suff=suff)
         if skip_bad:
             fns = L(get_x(r) for _,r in df.iterrows())
-            good = set(drop_bad_audio(fns))
+            good = set(drop_bad_audio(fns, decode=skip_bad=='decode'))
             df = _some(df[[f in good for f in fns]], f'{path}: none of the {len(df)} audio files can be used')
         if valid_col is not None: valid_col = _check_valid_col(df, _col(df, valid_col, 'valid_col'))
         splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else ColSplitter(valid_col)
