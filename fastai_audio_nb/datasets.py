@@ -14,7 +14,7 @@ from .core import atomic_path, save_audio, remove_partial
 # %% auto #0
 __all__ = ['nsynth_families', 'nsynth_sources', 'nsynth_qualities', 'nsynth_velocities', 'nsynth_fields', 'nsynth_sr',
            'nsynth_samples', 'soundfont_dirs', 'nsynth_gm_soundfonts', 'nsynth_gm_sizes', 'gm_programs',
-           'find_soundfont', 'soundfont_presets', 'gm_instruments', 'nsynth_gm_plan', 'write_gm_midi',
+           'find_soundfont', 'soundfont_presets', 'gm_instruments', 'as_splits', 'nsynth_gm_plan', 'write_gm_midi',
            'render_gm_notes', 'render_nsynth_gm', 'nsynth_gm_path', 'get_nsynth_gm', 'nsynth_items', 'summarize_nsynth']
 
 # %% ../nbs/06_datasets.ipynb #4b2a30c3
@@ -170,6 +170,13 @@ def _pick_notes(ins, k, seed):
     idx = rng.choice(len(ins.pitches)*n_vel, size=min(k, len(ins.pitches)*n_vel), replace=False)
     return [(ins.pitches[i//n_vel], nsynth_velocities[i%n_vel]) for i in sorted(idx)]
 
+# %% ../nbs/06_datasets.ipynb #fa7a484e
+def as_splits(splits)->tuple:
+    "`splits` (a name such as 'train', or several) as a tuple in NSynth's order; a `ValueError` for an unknown one"
+    s = (splits,) if isinstance(splits, str) else tuple(splits)
+    if bad := sorted(set(s)-{'train','valid','test'}): raise ValueError(f"unknown splits {bad}: use train, valid, test")
+    return tuple(o for o in ('train','valid','test') if o in s)
+
 # %% ../nbs/06_datasets.ipynb #6b51faa0
 def nsynth_gm_plan(size='mini',                 # a key of `nsynth_gm_sizes`
                    splits=('train','valid'),    # splits to render ('train', 'valid', 'test')
@@ -178,7 +185,7 @@ def nsynth_gm_plan(size='mini',                 # a key of `nsynth_gm_sizes`
                   )->pd.DataFrame:
     "One row per note to render: NSynth's 13 fields, plus split, SoundFont and program"
     if size not in nsynth_gm_sizes: raise ValueError(f"size={size!r}: expected one of {list(nsynth_gm_sizes)}")
-    if bad := set(splits)-{'train','valid','test'}: raise ValueError(f"unknown splits {bad}: use train, valid, test")
+    splits = as_splits(splits)
     spec,ins = nsynth_gm_sizes[size],gm_instruments(splits, soundfonts)
     rng,rows = np.random.default_rng(seed),[]
     for (split,fam),g in ins.groupby(['split','instrument_family_str'], sort=False):
@@ -364,7 +371,7 @@ def render_nsynth_gm(dest,                        # the dataset folder (gets `ns
                      progress:bool=True,          # show a progress bar
                     )->dict:
     "Render General MIDI notes into `dest` in the NSynth layout; resumable; return what was done"
-    t0,dest,splits = time.time(),Path(dest),tuple(splits)
+    t0,dest,splits = time.time(),Path(dest),as_splits(splits)
     cfg = dict(version=_render_version, size=size, splits=list(splits), seed=seed, gain=gain)
     old = _read_json(dest/'nsynth_gm.json')
     if old is not None and old!=cfg:
@@ -412,10 +419,10 @@ def _file_lock(fn):
             if fcntl: fcntl.flock(f, fcntl.LOCK_UN)
 
 # %% ../nbs/06_datasets.ipynb #c817e95e
-def _is_rendered(dest, size, splits):
-    "Is `dest` a complete render of `size` with `splits`?"
+def _is_rendered(dest, size, splits, seed=42, gain=0.5):
+    "Is `dest` a complete render of `size` with `splits`, `seed` and `gain`?"
     cfg = _read_json(dest/'nsynth_gm.json', {})
-    return (cfg.get('version')==_render_version and cfg.get('size')==size and cfg.get('splits')==list(splits)
+    return (cfg==dict(version=_render_version, size=size, splits=list(splits), seed=seed, gain=gain)
             and all((dest/f'nsynth-{s}'/'examples.json').exists() for s in splits))
 
 # %% ../nbs/06_datasets.ipynb #7028a6b6
@@ -425,10 +432,11 @@ def get_nsynth_gm(size:str='mini',            # a key of `nsynth_gm_sizes`
                   **kwargs,                   # passed to `render_nsynth_gm` (`seed`, `gain`, `n_workers`, `progress`)
                  )->Path:
     "The folder of a rendered General MIDI set in the NSynth layout, rendered first if needed"
-    dest = Path(ifnone(dest, nsynth_gm_path(size)))
-    if _is_rendered(dest, size, splits): return dest
-    with _file_lock(dest.parent/f'.{dest.name}.lock'):
-        if not _is_rendered(dest, size, splits): render_nsynth_gm(dest, size, splits, **kwargs)
+    dest, splits = Path(ifnone(dest, nsynth_gm_path(size))), as_splits(splits)
+    same = partial(_is_rendered, dest, size, splits, kwargs.get('seed', 42), kwargs.get('gain', 0.5))
+    if same(): return dest
+    with _file_lock(dest.parent/f'.{dest.name}.lock'):   # another render there: `render_nsynth_gm` says so
+        if not same(): render_nsynth_gm(dest, size, splits, **kwargs)
     return dest
 
 # %% ../nbs/06_datasets.ipynb #4fd2f848

@@ -166,6 +166,9 @@ class Spectrogram(_DeviceCacheTfm):
     def _by_chunks(self, x:torch.Tensor, f)->torch.Tensor:
         "`f(x)` for `x` `(..., samples)`: whole on a GPU; on a CPU a few clips at a time, so each complex STFT stays in cache"
         # a batch of 64 4-s clips has a 66 MB complex STFT: on 2 cores, per chunk of 2 clips is 2-4x faster than at once
+        if x.numel()==0 and x.shape[-1]>0:   # an empty batch (bs=0): no clips, the shape of the output
+            one = f(x.new_zeros(1, x.shape[-1]))
+            return one.new_zeros(*x.shape[:-1], *one.shape[1:])
         if x.device.type!='cpu' or x.ndim<2: return f(x)
         xs = x.reshape(-1, x.shape[-1])
         per_clip = (self.n_fft//2+1) * self.n_frames(x.shape[-1]) * 8
@@ -217,6 +220,8 @@ class MelSpectrogram(Spectrogram):
         if norm not in ('slaney', None): raise ValueError(f"norm must be 'slaney' or None, not {norm!r}")
         if sample_rate and f_max and f_max > sample_rate/2:
             raise ValueError(f"f_max={f_max} is above the Nyquist frequency {sample_rate/2} of sample_rate={sample_rate}")
+        if not n_mels or n_mels<1: raise ValueError(f"n_mels must be >= 1, not {n_mels}")
+        if f_min<0 or (f_max is not None and f_min>=f_max): raise ValueError(f"f_min={f_min} must be >= 0 and below f_max={f_max}")
 
     def _sr(self, x):
         sr = getattr(x, 'sr', None)
@@ -229,6 +234,7 @@ class MelSpectrogram(Spectrogram):
         "The filterbank, transposed: `(n_mels, n_fft//2+1)`"
         f_max = ifnone(self.f_max, sr/2)
         if f_max > sr/2: raise ValueError(f"f_max={f_max} is above the Nyquist frequency of {sr} Hz audio")
+        if self.f_min >= f_max: raise ValueError(f"f_min={self.f_min} must be below f_max={f_max} ({sr} Hz audio)")
         return self._cached(('mel', sr), device, lambda: AF.melscale_fbanks(
             self.n_fft//2+1, float(self.f_min), float(f_max), self.n_mels, sr, self.norm, self.mel_scale).T)
 
@@ -341,7 +347,10 @@ class SpecNormalize(_DeviceCacheTfm):
     def setups(self, dl:TfmdDL):
         if self.mode!='dataset' or self.mean is not None: return
         n, s1, s2 = 0, 0., 0.
-        with (dl.fake_l.no_multiproc() if hasattr(dl, 'fake_l') else contextlib.nullcontext()):
+        # the training items as validation sees them: the transforms for training only (augmentations, random crops) off
+        as_valid = getattr(getattr(dl, 'dataset', None), 'set_split_idx', None)
+        with (as_valid(1) if as_valid else contextlib.nullcontext()), \
+             (dl.fake_l.no_multiproc() if hasattr(dl, 'fake_l') else contextlib.nullcontext()):
             for b in islice(dl, self.n_batches):
                 x = _plain(b[0] if isinstance(b, (tuple,list)) else b).double()
                 x = x.transpose(0, -3).reshape(x.shape[-3], -1)       # (channels, values)
@@ -390,6 +399,9 @@ class SpectrogramConfig:
         if self.f_max is not None and self.f_max > self.sample_rate/2:
             raise ValueError(f"f_max={self.f_max} is above the Nyquist frequency of sample_rate={self.sample_rate}")
         if self.n_mfcc and not self.n_mels: raise ValueError("n_mfcc needs mel bands: set n_mels")
+        if self.n_mels is not None and self.n_mels<1: raise ValueError(f"n_mels must be >= 1 (or None: no mel bands), not {self.n_mels}")
+        if self.f_min<0 or (self.f_max is not None and self.f_min>=self.f_max):
+            raise ValueError(f"f_min={self.f_min} must be >= 0 and below f_max={self.f_max}")
         if self.n_mfcc and self.n_mels and self.n_mfcc>self.n_mels: raise ValueError(f"n_mfcc={self.n_mfcc} is more than n_mels={self.n_mels}")
         if self.normalize not in (None, 'item', 'dataset'): raise ValueError(f"normalize must be None, 'item' or 'dataset', not {self.normalize!r}")
 
@@ -425,7 +437,8 @@ SpectrogramConfig.presets.update({
     'nsynth_study': dict(),   # the defaults are the study's
     'nsynth_study_norm': dict(normalize='dataset'),
     'mfcc_deltas': dict(n_mfcc=20, ref=1., deltas=2),
-    'librosa_default': dict(sample_rate=22050, n_fft=2048, hop_length=512, n_mels=128, f_min=0., f_max=None, ref=1.),
+    'librosa_default': dict(sample_rate=22050, n_fft=2048, hop_length=512, n_mels=128, f_min=0., f_max=None, ref=1.,
+                            pad_mode='constant'),   # librosa >= 0.10 pads with zeros (the study's 0.6 reflected)
     'stft': dict(n_mels=None, f_min=0., f_max=None),
 })
 
