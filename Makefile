@@ -8,6 +8,10 @@ BIN := $(VENV)/bin
 APT_PKGS := fluidsynth fluid-soundfont-gm musescore-general-soundfont-small timgm6mb-soundfont
 DATA ?= data
 export PYTHONUNBUFFERED=1
+# uv, when missing: pip, or a user install where the system Python refuses packages (PEP 668: Debian 12, Ubuntu 23.04+)
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV_BOOT = command -v uv >/dev/null || python3 -m pip install -q uv 2>/dev/null || python3 -m pip install -q --user --break-system-packages uv \
+	|| { echo "make needs uv: install it (pip install uv, or see https://docs.astral.sh/uv/) and run make again"; exit 1; }
 
 .PHONY: demo test test-all bench apt venv sync readme clean pretrain test-latest test-ddp
 
@@ -35,7 +39,7 @@ test-all: apt venv
 VENV_LATEST := .venv-latest
 TORCH ?= newest
 test-latest: apt
-	@command -v uv >/dev/null || python3 -m pip install -q uv
+	@$(UV_BOOT)
 	@[ -x $(VENV_LATEST)/bin/python ] || uv venv -q -p $(PY) $(VENV_LATEST)
 	@ta=$$(echo torchaudio | uv pip compile -q --no-deps --no-header --no-annotate -p $(PY) - | sed -n 's/^torchaudio==\([0-9]*\.[0-9]*\).*/\1/p'); \
 	pin=$$([ "$(TORCH)" = newest ] || echo "torch==$$ta.* torchaudio==$$ta.*"); \
@@ -63,7 +67,7 @@ apt:
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: constraints.txt settings.ini setup.py
-	@command -v uv >/dev/null || python3 -m pip install -q uv
+	@$(UV_BOOT)
 	@[ -x $(BIN)/python ] || uv venv -q -p $(PY) $(VENV)
 	VIRTUAL_ENV=$(VENV) uv pip install -q --compile-bytecode -c constraints.txt -e '.[dev]'
 	@touch $@

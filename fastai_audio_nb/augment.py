@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_augment.ipynb #215a2d5e
 from __future__ import annotations
-import math
+import math, numbers
 from fractions import Fraction
 import torch, torch.nn.functional as F
 from . import functional as AF   # torchaudio's functions, in plain torch: any torch version
@@ -12,6 +12,8 @@ from fastcore.all import *
 from fastai.torch_core import TensorBase, unsqueeze
 from fastai.vision.augment import RandTransform
 from fastai.callback.mixup import MixHandler
+from fastai.callback.core import Callback
+import fastai.learner   # sets `defaults.callbacks`, which `ReseedAugments` joins
 from .core import *
 from .data import crop_pad
 from .spectrogram import TensorSpectrogram
@@ -20,7 +22,7 @@ from .spectrogram import TensorSpectrogram
 __all__ = ['AUDIO_AUG_ORDER', 'SPEC_AUG_ORDER', 'noise_colors', 'augment_presets', 'BatchAugment', 'AudioAugment',
            'RandomCropPad', 'TimeShift', 'Gain', 'PolarityInversion', 'colored_noise', 'AddNoise', 'fft_filter',
            'LowPass', 'HighPass', 'time_stretch', 'pitch_ratio', 'pitch_shift', 'PitchShift', 'TimeStretch',
-           'SpectrogramAugment', 'FreqMask', 'TimeMask', 'audio_augment', 'CutMixTime']
+           'SpectrogramAugment', 'FreqMask', 'TimeMask', 'audio_augment', 'ReseedAugments', 'CutMixTime']
 
 # %% ../nbs/03_augment.ipynb #ee316ff6
 AUDIO_AUG_ORDER = 10 # audio augmentations: 10..16, before the spectrogram transforms (50..53)
@@ -36,11 +38,19 @@ class BatchAugment(RandTransform):
     "Base of the batch augmentations: a coin per item with probability `p`, per-item draws, training only, seedable"
     split_idx = 0
     def __init__(self, p:float=0.5, # probability that an item is changed
-                 seed:int=None,      # seed of the transform's own generator (None: torch's global one)
+                 seed:int=None,      # seed of the transform's own generator, restarted at each `fit` (None: torch's global one)
                 ):
-        if not 0<=p<=1: raise ValueError(f"{type(self).__name__}: p must be in [0, 1], not {p}")
+        self._need(0<=p<=1, f"p must be in [0, 1], not {p}")
+        self._need(seed is None or isinstance(seed, numbers.Integral), f"seed must be an integer or None, not {seed!r}")
         super().__init__(p=p)
         self.seed,self.last_params,self._gens = seed,{},{}
+    def _need(self, ok, msg):
+        "Raise a `ValueError` naming the transform and `msg` unless `ok`"
+        if not ok: raise ValueError(f"{type(self).__name__}: {msg}")
+    def reseed(self):
+        "Restart the seeded generators from `seed`: the next draws are the first ones again (nothing to do without a seed)"
+        self._gens = {}
+    def setups(self, dl): self.reseed()
     def before_call(self, b, split_idx): self.do,self.train = True,split_idx==0
     def generator(self, device):
         "The seeded generator for `device` (None without a seed)"
@@ -70,9 +80,14 @@ class AudioAugment(BatchAugment):
         xb = x.as_subclass(torch.Tensor)
         xb = xb if x.ndim==3 else xb[None]
         do = self.coins(len(xb), xb.device)
-        y = self.augment(xb, do, x.sr)
+        y = self.augment(xb, do, getattr(x, 'sr', None))
         return _like(y if x.ndim==3 else y[0], x)
     def augment(self, x, do, sr): raise NotImplementedError
+    def _need_sr(self, sr):
+        "`sr`, or a clear error for a batch without a sample rate (for the augmentations that need it)"
+        self._need(sr is not None, "the batch has no sample rate (an AudioTensor without `.sr`): load it with `load_audio` or "
+                                   "`AudioBlock`, or make it with `AudioTensor(x, sr=...)`")
+        return sr
 
 # %% ../nbs/03_augment.ipynb #b8b8681a
 def _take(x:torch.Tensor, # batch `(bs, channels, samples)`
@@ -94,8 +109,10 @@ class RandomCropPad(AudioAugment):
     def __init__(self, duration:float, # seconds wanted
                  p:float=1., seed:int=None):
         super().__init__(p, seed); self.duration = duration
+        self._need(0<duration<math.inf, f"duration must be a number of seconds > 0, not {duration!r}")
     def augment(self, x, do, sr):
-        n, L = int(round(self.duration*sr)), x.shape[-1]
+        n, L = int(round(self.duration*self._need_sr(sr))), x.shape[-1]
+        self._need(n>=1, f"duration={self.duration} s is less than one sample at {sr} Hz")
         lo, hi = min(0, L-n), max(0, L-n)      # crop: start in [0, L-n]; pad: in [L-n, 0]
         rnd = self.randint(lo, hi, len(x), device=x.device).clamp_max(hi)
         do = do & getattr(self, 'train', False)
@@ -111,6 +128,7 @@ class TimeShift(AudioAugment):
                  roll:bool=True,             # wrap round (True) or fill with zeros
                  p:float=0.5, seed:int=None):
         super().__init__(p, seed); self.max_shift,self.roll = max_shift,roll
+        self._need(0<=max_shift<=1, f"max_shift must be in [0, 1] (a fraction of the length), not {max_shift}")
     def augment(self, x, do, sr):
         L = x.shape[-1]; m = int(self.max_shift*L)
         shift = self.randint(-m, m, len(x), device=x.device).clamp_max(m) * do
@@ -121,8 +139,14 @@ class TimeShift(AudioAugment):
 class Gain(AudioAugment):
     "Multiply each item by a random gain in dB"
     order = AUDIO_AUG_ORDER+5
-    def __init__(self, min_gain_db:float=-6., max_gain_db:float=6., p:float=0.5, seed:int=None):
+    max_db = 60.   # the largest gain either way: a factor of 1000 (beyond, a clip is lost in silence or overflows)
+    def __init__(self, min_gain_db:float=-6., # the lowest gain (dB)
+                 max_gain_db:float=6.,         # the highest gain (dB); both within +-`Gain.max_db`
+                 p:float=0.5, seed:int=None):
         super().__init__(p, seed); self.min_gain_db,self.max_gain_db = min_gain_db,max_gain_db
+        for k,v in (('min_gain_db', min_gain_db), ('max_gain_db', max_gain_db)):
+            self._need(-self.max_db<=v<=self.max_db, f"{k}={v} dB is out of [-{self.max_db:g}, {self.max_db:g}] dB")
+        self._need(min_gain_db<=max_gain_db, f"min_gain_db={min_gain_db} is above max_gain_db={max_gain_db}")
     def augment(self, x, do, sr):
         db = self.uniform(self.min_gain_db, self.max_gain_db, len(x), device=x.device) * do
         self.last_params = {'do': do, 'gain_db': db}
@@ -163,6 +187,9 @@ class AddNoise(AudioAugment):
         self.colors = [colors] if isinstance(colors, str) else list(colors)
         bad = [c for c in self.colors if c not in noise_colors]
         if bad: raise ValueError(f"AddNoise: unknown noise colour(s) {bad}; choose from {list(noise_colors)}")
+        self._need(self.colors, f"colors is empty: give at least one of {list(noise_colors)}")
+        for k,v in (('min_snr_db', min_snr_db), ('max_snr_db', max_snr_db)): self._need(math.isfinite(v), f"{k} must be finite, not {v}")
+        self._need(min_snr_db<=max_snr_db, f"min_snr_db={min_snr_db} is above max_snr_db={max_snr_db}")
         self.min_snr_db,self.max_snr_db = min_snr_db,max_snr_db
     def augment(self, x, do, sr):
         bs, dev = len(x), x.device
@@ -201,8 +228,10 @@ class _FFTFilter(AudioAugment):
                  p:float=0.5, seed:int=None):
         super().__init__(p, seed)
         if not 0<min_cutoff<=max_cutoff: raise ValueError(f"{type(self).__name__}: need 0 < min_cutoff <= max_cutoff, not {min_cutoff}, {max_cutoff}")
+        self._need(isinstance(order, numbers.Integral) and order>=1, f"order must be an integer >= 1, not {order!r}")
         self.min_cutoff,self.max_cutoff,self.filter_order = min_cutoff,max_cutoff,order
     def augment(self, x, do, sr):
+        sr = self._need_sr(sr)
         fc = self.uniform(math.log(self.min_cutoff), math.log(self.max_cutoff), len(x), device=x.device).exp()
         self.last_params = {'do': do, 'cutoff': fc}
         if not do.any(): return x
@@ -227,8 +256,15 @@ class HighPass(_FFTFilter):
 def _stft_setup(n_fft, hop_length, device):
     return ifnone(hop_length, n_fft//4), torch.hann_window(n_fft, device=device)
 
-def _vocode(x:torch.Tensor, rate:float, n_fft:int=512, hop_length:int=None)->torch.Tensor:
+def _check_vocode(n:int|None, n_fft:int, who:str):
+    "A clear error unless `n_fft` is valid and clips of `n` samples (None: any) suit the phase vocoder's centred, reflected STFT"
+    if not (isinstance(n_fft, numbers.Integral) and n_fft>=4): raise ValueError(f"{who}: n_fft must be an integer >= 4, not {n_fft!r}")
+    if n is not None and n <= n_fft//2: raise ValueError(f"{who}: a clip of {n} samples is too short for the phase vocoder's n_fft={n_fft}: "
+                                       f"it needs at least {n_fft//2+1} samples (give a smaller n_fft, or longer clips)")
+
+def _vocode(x:torch.Tensor, rate:float, n_fft:int=512, hop_length:int=None, who:str='_vocode')->torch.Tensor:
     "Phase-vocoder stretch of `x` `(..., samples)` by `rate` (the length becomes `round(samples/rate)`)"
+    _check_vocode(x.shape[-1], n_fft, who)
     hop, w = _stft_setup(n_fft, hop_length, x.device)
     shape, L = x.shape, x.shape[-1]
     s = torch.stft(x.reshape(-1, L).float(), n_fft, hop, window=w, center=True, pad_mode='reflect', return_complex=True)
@@ -244,7 +280,7 @@ def time_stretch(x:torch.Tensor, # audio `(..., samples)`
     "Change the tempo of `x` by `rate`, keeping its pitch (the length becomes `round(samples/rate)`)"
     if rate<=0: raise ValueError(f"time_stretch: rate must be > 0, not {rate}")
     if rate==1: return x
-    y = _vocode(torch.as_tensor(x).as_subclass(torch.Tensor), rate, n_fft, hop_length)
+    y = _vocode(torch.as_tensor(x).as_subclass(torch.Tensor), rate, n_fft, hop_length, 'time_stretch')
     return _like(y, x) if isinstance(x, TensorBase) else y
 
 # %% ../nbs/03_augment.ipynb #45e6e52a
@@ -262,7 +298,7 @@ def pitch_shift(x:torch.Tensor,  # audio `(..., samples)`
     r = pitch_ratio(n_steps, bins_per_octave)
     if r==1: return x
     p = torch.as_tensor(x).as_subclass(torch.Tensor)
-    y = _vocode(p, r.denominator/r.numerator, n_fft, hop_length)   # r times longer, same pitch
+    y = _vocode(p, r.denominator/r.numerator, n_fft, hop_length, 'pitch_shift')   # r times longer, same pitch
     y = AF.resample(y, r.numerator, r.denominator)                 # back to the length: pitch times r
     y = crop_pad(y, p.shape[-1])
     return _like(y, x) if isinstance(x, TensorBase) else y
@@ -283,10 +319,14 @@ class PitchShift(AudioAugment):
                  step:float=1.,              # grid of the shifts: `step`, `2*step`, ... up to `max_steps`
                  p:float=0.5, n_fft:int=512, seed:int=None):
         super().__init__(p, seed); self.max_steps,self.step,self.n_fft = max_steps,step,n_fft
+        self._need(0<max_steps<math.inf, f"max_steps must be > 0 (semitones, either way), not {max_steps}")
+        self._need(0<step<math.inf, f"step must be > 0 (semitones), not {step}")
+        _check_vocode(None, n_fft, 'PitchShift')
         k = torch.arange(1, int(max_steps/step + 1e-6)+1)*step
         self.steps = torch.cat([-k.flip(0), k]).tolist()
-        if not self.steps: raise ValueError(f"PitchShift: no shifts with max_steps={max_steps}, step={step}")
+        if not self.steps: raise ValueError(f"PitchShift: no shifts with max_steps={max_steps}, step={step}: step must be <= max_steps")
     def augment(self, x, do, sr):
+        _check_vocode(x.shape[-1], self.n_fft, 'PitchShift')
         n = self.choice(self.steps, len(x), device=x.device) * do
         self.last_params = {'do': do, 'n_steps': n}
         return _per_value(x, do, n, lambda xs,v: pitch_shift(xs, v, n_fft=self.n_fft))
@@ -300,12 +340,14 @@ class TimeStretch(AudioAugment):
                  p:float=0.5, n_fft:int=512, seed:int=None):
         super().__init__(p, seed); self.max_rate,self.n_rates,self.n_fft = max_rate,n_rates,n_fft
         if max_rate<=1 or n_rates<1: raise ValueError(f"TimeStretch: need max_rate > 1 and n_rates >= 1, not {max_rate}, {n_rates}")
+        _check_vocode(None, n_fft, 'TimeStretch')
         e = torch.arange(1, n_rates+1)/n_rates
         self.rates = torch.cat([max_rate**-e.flip(0), max_rate**e]).tolist()
     def _stretch(self, xs, rate, L):
         need = min(L, math.ceil(L*rate) + 2*self.n_fft)   # a slower item fills the length from its start alone
         return crop_pad(time_stretch(xs[..., :need], rate, n_fft=self.n_fft), L)
     def augment(self, x, do, sr):
+        _check_vocode(x.shape[-1], self.n_fft, 'TimeStretch')
         r = torch.where(do, self.choice(self.rates, len(x), device=x.device), 1.)
         self.last_params = {'do': do, 'rate': r}
         return _per_value(x, do, r, lambda xs,v: self._stretch(xs, v, x.shape[-1]))
@@ -328,6 +370,8 @@ class _AxisMask(SpectrogramAugment):
                  value:float|str='mean', # fill: a number, 'mean' or 'min' (per item and channel)
                  p:float=0.5, seed:int=None):
         super().__init__(p, seed); store_attr('max_width,n_masks,value')
+        self._need(0<=max_width<math.inf, f"max_width must be >= 0 (bins or frames), not {max_width!r}")
+        self._need(isinstance(n_masks, numbers.Integral) and n_masks>=0, f"n_masks must be an integer >= 0, not {n_masks!r}")
         if not (isinstance(value, (int,float)) or value in ('mean','min')): raise ValueError(f"value must be a number, 'mean' or 'min', not {value!r}")
     def augment(self, x, do):
         bs, n, dev = x.shape[0], x.shape[self.axis], x.device
@@ -368,6 +412,7 @@ def audio_augment(shift:float=0.2,        # most time shift (fraction of the len
                   seed:int=None,         # seeds the transforms (each its own: `seed`, `seed+1`, ...)
                  )->list:
     "Audio and spectrogram augmentations for `DataBlock(batch_tfms=...)`, to list with the spectrogram transforms"
+    if not gain_db>=0: raise ValueError(f"audio_augment: gain_db must be >= 0 (gains in [-gain_db, gain_db] dB), not {gain_db}")
     s = (lambda i: None) if seed is None else (lambda i: seed+i)
     tfms = [TimeShift(shift, p=p, seed=s(0)) if shift else None,
             Gain(-gain_db, gain_db, p=p, seed=s(1)) if gain_db else None,
@@ -388,10 +433,31 @@ augment_presets = {
     'masks':   dict(shift=0, gain_db=0, snr_db=None, polarity=False, lowpass=None),  # SpecAugment's masks alone
 }
 
+# %% ../nbs/03_augment.ipynb #23205aaa
+def _batch_fs(dl)->list:
+    "The batch transforms of `dl`: those of its `after_batch` `Pipeline`, or its `after_batch` itself"
+    ab = getattr(dl, 'after_batch', None)
+    return list(getattr(ab, 'fs', [ab]))
+
+class ReseedAugments(Callback):
+    "Restart the seeded augmentations of `learn.dls` at the start of every fit, so that each fit draws the same sequence"
+    def before_fit(self):
+        for dl in getattr(getattr(self.learn, 'dls', None), 'loaders', []):
+            for f in _batch_fs(dl):
+                if callable(getattr(type(f), 'reseed', None)): f.reseed()
+
+# %% ../nbs/03_augment.ipynb #5c25da81
+def _add_reseed_callback():
+    "Make the package's `ReseedAugments` a default callback of every `Learner` (once; the package's class, also from the notebook)"
+    from fastai_audio_nb import augment
+    if augment.ReseedAugments not in defaults.callbacks: defaults.callbacks.append(augment.ReseedAugments)
+_add_reseed_callback()
+
 # %% ../nbs/03_augment.ipynb #c089d15e
 class CutMixTime(MixHandler):
     "CutMix along time: each item takes a span of frames (all frequencies) from another; labels mixed by the span's share"
     def __init__(self, alpha:float=1.): # spans are `1-lam` of the frames, `lam ~ Beta(alpha, alpha)` per item
+        if not 0<alpha<math.inf: raise ValueError(f"CutMixTime: alpha must be > 0, not {alpha}")
         super().__init__(alpha)
     def before_batch(self):
         x = self.x; bs, T, dev = x.shape[0], x.shape[-1], x.device

@@ -18,20 +18,22 @@ class CLIError(Exception):
 # %% ../nbs/07_cli.ipynb #a85e0dd0
 def _add_render_args(p):
     p.add_argument('--size', default='default', help="notes to render: 'mini' (tests) or 'default' (the demo's)")
-    p.add_argument('--dest', default=None, help='dataset folder (default: data/nsynth_gm_{size})')
+    p.add_argument('--dest', default=None, help='dataset folder (default: data/nsynth_gm_{size}; mini: a cache folder under the temporary folder)')
     p.add_argument('--splits', default='train,valid', help='comma separated, from train,valid,test')
     p.add_argument('--workers', type=int, default=None, help='FluidSynth processes at once (default: the CPUs)')
 
 # %% ../nbs/07_cli.ipynb #b298ab62
 def _rendered(size, dest, splits='train,valid', workers=None):
-    "The rendered set (rendered now if missing), its summary printed"
+    "The rendered set (rendered now if missing; a progress bar on a terminal only), its summary printed"
     from fastai_audio_nb.datasets import get_nsynth_gm, summarize_nsynth, nsynth_gm_sizes
     if size not in nsynth_gm_sizes: raise CLIError(f"unknown size {size!r}: choose from {', '.join(nsynth_gm_sizes)}")
+    if workers is not None and workers<1: raise CLIError(f"--workers {workers}: at least 1 FluidSynth process")
+    if dest is not None and Path(dest).exists() and not Path(dest).is_dir(): raise CLIError(f"{dest}: a file, not a folder for the dataset")
     splits = tuple(s.strip() for s in splits.split(','))
     if bad := [s for s in splits if s not in ('train','valid','test')]: raise CLIError(f"unknown split(s): {bad}")
     if dest is None and size!='mini': dest = Path('data')/f'nsynth_gm_{size}'
     t0 = time.time()
-    path = get_nsynth_gm(size, dest, splits, n_workers=workers)
+    path = get_nsynth_gm(size, dest, splits, n_workers=workers, progress=sys.stdout.isatty())
     print(f"dataset: {path} (ready in {time.time()-t0:.1f} s)")
     print(summarize_nsynth(path).to_string())
     return path
@@ -73,11 +75,17 @@ def folder_dls(path,                            # folder of audio files (searche
     files, is_valid = [f for f,k in zip(files, keep) if k], is_valid[keep]
     n_valid = int(is_valid.sum())
     if not files: raise CLIError(f"{path}: no audio files found")
+    if train_folder is not None and n_valid==len(files):
+        raise CLIError(f"{path}: no audio files under a folder named {train_folder!r} (the training set); see --train-folder")
     if not n_valid: raise CLIError(f"{path}: no audio files under a folder named {valid_folder!r} (the validation set); see --valid-folder")
     if n_valid==len(files): raise CLIError(f"{path}: all {n_valid} audio files are under {valid_folder!r}: none to train on")
-    try: return AudioDataLoaders.from_name_re(path, files, label_re, splitter=IndexSplitter(np.flatnonzero(is_valid)), bs=bs, sr=sr,
-                                              duration=duration, **kwargs)
-    except ValueError as e: raise CLIError(str(e)) from e
+    try: dls = AudioDataLoaders.from_name_re(path, files, label_re, splitter=IndexSplitter(np.flatnonzero(is_valid)), bs=bs, sr=sr,
+                                             duration=duration, **kwargs)
+    except ValueError as e:
+        if type(e).__name__=='AudioFilesError': raise   # the command line says what to do with them
+        raise CLIError(str(e).replace('pass bs=', 'pass --bs ')) from e
+    if len(dls.vocab)<2: raise CLIError(f"{path}: {len(dls.vocab)} class {list(dls.vocab)}: a classifier needs at least 2; see --label-re")
+    return dls
 
 # %% ../nbs/07_cli.ipynb #b4294440
 def _audio_resnet(pretrained:bool=False, **kwargs):
@@ -129,7 +137,7 @@ def train_and_report(learn,              # an `audio_learner`
     cm = interp.confusion_matrix()
     m = dict(accuracy=float(cm.trace()/cm.sum()), valid_loss=float(interp.losses.mean()), n_train=len(learn.dls.train_ds),
              n_valid=len(learn.dls.valid_ds), vocab=list(learn.dls.vocab), arch=getattr(learn.arch, '__name__', str(learn.arch)),
-             pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, bs=learn.dls.bs, lr=lr,
+             pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, bs=learn.dls.bs, lr=table.lr,
              train_seconds=round(train_s, 2), history=table.epochs, confusion_matrix=cm.tolist(), **(info or {}))
     if not rank0: return m
     out.mkdir(parents=True, exist_ok=True)
@@ -160,13 +168,26 @@ def _add_train_args(p):
     p.add_argument('--augment', default=None, metavar='NAME', help="augment the training batches on their device: an `augment_presets` name (default, mild, pitch, masks; default: none)")
     p.add_argument('--mixup', action='store_true', help="fastai's MixUp on the spectrogram batches")
     p.add_argument('--workers', type=int, default=None, help='data loading processes (default: the CPUs, shared by the processes of accelerate launch)')
+    p.add_argument('--skip-bad', action='store_true', help='leave out (with a warning) the files that cannot be read, instead of stopping')
 
 # %% ../nbs/07_cli.ipynb #5cac04cd
 def _train(args):
     "`fastai-audio train`: train on a folder, print the epoch table, save the model, its confusion matrix and metrics"
     import os, warnings
     from fastai.torch_core import defaults
+    import math, re
+    from fastai_audio_nb.spectrogram import SpectrogramConfig
     if args.epochs<1 or args.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
+    if args.lr is not None and not (math.isfinite(args.lr) and args.lr>0): raise CLIError(f"--lr {args.lr}: a learning rate > 0")
+    if args.workers is not None and args.workers<0: raise CLIError(f"--workers {args.workers}: 0 (load in this process) or more")
+    try: re.compile(args.label_re)
+    except re.error as e: raise CLIError(f"--label-re {args.label_re}: not a regular expression ({e})") from e
+    if args.sr<1 or args.duration<=0: raise CLIError(f"--sr and --duration must be > 0")
+    n_fft = SpectrogramConfig.study().n_fft
+    if args.duration*args.sr <= n_fft//2:
+        raise CLIError(f"--duration {args.duration:g} at --sr {args.sr} is {int(args.duration*args.sr)} samples a clip: the spectrogram "
+                       f"(n_fft={n_fft}) needs more than {n_fft//2}, e.g. --duration {math.ceil((n_fft//2+1)/args.sr*100)/100:g}")
+    _out_dir(_train_out(args))
     if args.weights and not Path(args.weights).is_file(): raise CLIError(f"{args.weights}: weights file not found")
     from fastai_audio_nb.augment import audio_augment, augment_presets
     if args.augment and args.augment not in augment_presets:
@@ -181,6 +202,17 @@ def _train(args):
     finally:   # also after an error, so that the process leaves its group before it exits
         if td.is_initialized(): td.destroy_process_group()
 
+def _train_out(args)->Path: return Path(ifnone(args.out, Path('models')/f"{Path(args.data).resolve().name}-{args.arch}"))
+
+def _out_dir(out)->Path:
+    "`out`, checked before training (not after it) to be a folder that can be made or written; a `CLIError` if not"
+    import os
+    out = p = Path(out).absolute()
+    while not p.exists(): p = p.parent
+    if not p.is_dir(): raise CLIError(f"{out}: cannot be the output folder ({p} is a file)")
+    if not os.access(p, os.W_OK): raise CLIError(f"{out}: cannot be the output folder ({p} is not writable)")
+    return out
+
 def _train_run(args, arch, workers, tfms, dist:bool):
     "The body of `_train`, within the process group when `dist`"
     from fastai.torch_core import set_seed
@@ -189,8 +221,10 @@ def _train_run(args, arch, workers, tfms, dist:bool):
     say = print if _is_rank0() else noop
     set_seed(args.seed)
     t0 = time.perf_counter()
-    dls = folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, bs=args.bs, sr=args.sr,
-                     duration=args.duration, num_workers=workers, batch_tfms=tfms)
+    from fastai_audio_nb.data import AudioFilesError
+    try: dls = folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, bs=args.bs, sr=args.sr,
+                          duration=args.duration, num_workers=workers, batch_tfms=tfms, skip_bad=args.skip_bad)
+    except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
     say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files, {len(dls.vocab)} classes: {', '.join(dls.vocab)}")
     # audio_resnet has no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote
     audio = arch is _audio_resnet
@@ -203,7 +237,7 @@ def _train_run(args, arch, workers, tfms, dist:bool):
     if dist:
         import torch.distributed as td
         say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {args.bs} per process, on {dls.device}")
-    out = Path(ifnone(args.out, Path('models')/f"{Path(args.data).resolve().name}-{args.arch}"))
+    out = _train_out(args)
     if args.augment or args.mixup: say(f"augmentation: {args.augment or 'none'}{', MixUp' if args.mixup else ''} (training batches only)")
     m = train_and_report(learn, out, args.epochs, args.lr, info=dict(data=str(args.data), seed=args.seed, augment=args.augment, mixup=args.mixup))
     say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
@@ -294,6 +328,11 @@ def _predict(args):
     import pandas as pd
     from fastai_audio_nb.core import get_audio_files, atomic_path
     from fastai_audio_nb.learner import predict_files
+    if args.bs<1: raise CLIError(f"--bs {args.bs}: at least 1")
+    if args.csv not in (None, '-') and Path(args.csv).is_dir(): raise CLIError(f"--csv {args.csv}: a folder, not a file name")
+    if args.gpu:
+        import torch
+        if not torch.cuda.is_available(): print("fastai-audio predict: no GPU here: predicting on the CPU", file=sys.stderr)
     learn = load_model(args.model, cpu=not args.gpu)
     files = [f for o in args.files for f in (get_audio_files(o) if Path(o).is_dir() else [Path(o)])]
     if not files: raise CLIError(f"no audio files in {' '.join(args.files)}")
@@ -394,7 +433,10 @@ def _demo(args):
     from fastai.torch_core import set_seed
     from fastai_audio_nb.datasets import nsynth_items
     from fastai_audio_nb.learner import audio_learner, imagenet_weights_file
+    if args.minutes<=0: raise CLIError(f"--minutes {args.minutes:g}: the time the demo should take, > 0")
     t_start, threads = time.perf_counter(), torch.get_num_threads()
+    if Path(args.data).exists() and not Path(args.data).is_dir(): raise CLIError(f"--data {args.data}: a file, not a folder")
+    _out_dir(Path(args.data)/'demo')
     print(f"== 1. data: real instrument notes rendered from General MIDI SoundFonts (NSynth layout)")
     path = _rendered(args.size, None if args.size=='mini' else Path(args.data)/f'nsynth_gm_{args.size}')
     items, out = nsynth_items(path), Path(args.data)/'demo'
@@ -457,6 +499,9 @@ def main(argv=None)->int:
     try: args.func(args)
     except (CLIError, FileNotFoundError) as e:
         print(f"fastai-audio {args.command}: error: {e}", file=sys.stderr); return 1
+    except OSError as e:   # a file or folder that cannot be written or read: its name and why, in one line
+        if e.filename is None: raise
+        print(f"fastai-audio {args.command}: error: {e.filename}: {e.strerror or e}", file=sys.stderr); return 1
     except Exception as e:
         from fastai_audio_nb.core import AudioLoadError
         if isinstance(e, AudioLoadError) or type(e).__name__=='AudioFilesError':
@@ -472,6 +517,10 @@ def cli():
         sys.stdout.flush()     # here, not at exit: a pipe's buffered output goes out now, where its error is caught
     except BrokenPipeError:    # the reader went away (`fastai-audio predict ... | head`): quietly, as other command line tools
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); status = 1
+    except KeyboardInterrupt:  # Ctrl-C: one line (what was written so far is whole: files are written under temporary names)
+        cmd = next((a for a in sys.argv[1:] if not a.startswith('-')), '')
+        print(f"\nfastai-audio {cmd}: interrupted" + (" (run it again to resume the rendering)" if cmd in ('render', 'demo') else ''), file=sys.stderr)
+        status = 130
     sys.exit(status)
 
 # %% ../nbs/07_cli.ipynb #ddp0a005

@@ -27,6 +27,9 @@ def atomic_path(dest, # the file to write
     try:
         yield tmp
         os.replace(tmp, dest)
+    except OSError as e:   # an error about the temporary name is about `dest`
+        if e.filename is not None and str(e.filename)==str(tmp): e.filename = str(dest)
+        raise
     finally:
         if tmp.exists(): tmp.unlink()
 

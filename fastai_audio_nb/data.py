@@ -70,7 +70,7 @@ def verify_audio(files,              # audio files to check
 class AudioFilesError(ValueError):
     "Some files of a dataset cannot be used: the message lists how many, the first few and why"
     def __init__(self, bad:pd.DataFrame, n_total:int, hint:str=''):
-        self.bad = bad
+        self.bad,self.n_total = bad,n_total
         lines = '\n'.join(f'  {f}: {r}' for f,r in zip(bad.fname[:5], bad.reason[:5]))
         more = f'\n  ... and {len(bad)-5} more' if len(bad)>5 else ''
         super().__init__(f"{len(bad)} of {n_total} audio files cannot be used:\n{lines}{more}{hint}")
@@ -181,12 +181,15 @@ def _audio_kw(sr, duration, mono, crop, check=None): return dict(sr=sr, duration
 def check_regex_labels(fnames, pat:str)->list:
     "The labels (first group of regex `pat` on each file name); a `ValueError` listing the names `pat` does not match"
     rx = re.compile(pat)
-    if not rx.groups: raise ValueError(f"the label regex {pat!r} has no group: put the label in parentheses, e.g. r'^(\\w+?)_'")
+    if not rx.groups: raise ValueError(f"the label regex '{pat}' has no group: put the label in parentheses, e.g. '^(\\w+?)_'")
     names = [(f if isinstance(f, Path) else Path(f)).name for f in fnames]
     ms = [rx.search(n) for n in names]
     miss = [n for n,m in zip(names, ms) if m is None]
-    if miss: raise ValueError(f"the label regex {pat!r} does not match {len(miss)} of {len(names)} file names, e.g. "
+    if miss: raise ValueError(f"the label regex '{pat}' does not match {len(miss)} of {len(names)} file names, e.g. "
                               + ', '.join(miss[:5]))
+    empty = [n for n,m in zip(names, ms) if not m.group(1)]
+    if empty: raise ValueError(f"the label regex '{pat}' gives an empty label for {len(empty)} of {len(names)} file names, e.g. "
+                               + ', '.join(empty[:5]))
     return [m.group(1) for m in ms]
 
 # %% ../nbs/01_data.ipynb #38dacfb6

@@ -170,7 +170,7 @@ def _pick_notes(ins, k, seed):
     idx = rng.choice(len(ins.pitches)*n_vel, size=min(k, len(ins.pitches)*n_vel), replace=False)
     return [(ins.pitches[i//n_vel], nsynth_velocities[i%n_vel]) for i in sorted(idx)]
 
-# %% ../nbs/06_datasets.ipynb #fa7a484e
+# %% ../nbs/06_datasets.ipynb #71de2b0b
 def as_splits(splits)->tuple:
     "`splits` (a name such as 'train', or several) as a tuple in NSynth's order; a `ValueError` for an unknown one"
     s = (splits,) if isinstance(splits, str) else tuple(splits)

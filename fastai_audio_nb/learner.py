@@ -306,6 +306,7 @@ def fit_epochs(learn:Learner,        # the learner to train
     fine_tune = ifnone(fine_tune, getattr(learn, 'pretrained', False))
     lr = ifnone(lr, 2e-3 if fine_tune else 3e-3)
     table = EpochTable(None if bars else print_fn)
+    table.lr = lr
     with ContextManagers([learn.added_cbs(table)] + ([] if bars else [learn.no_bar(), learn.no_logging()])):
         if fine_tune: learn.fine_tune(epochs-1, lr, freeze_epochs=1)
         else: learn.fit_one_cycle(epochs, lr)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_pretrain.ipynb #edaadb13
 from __future__ import annotations
-import os, sys, json, time, hashlib, argparse, warnings, tempfile
+import os, sys, json, time, hashlib, argparse, warnings, tempfile, numbers
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -16,12 +16,12 @@ from fastai.callback.schedule import *
 from fastai.vision.learner import create_body, create_head, model_meta, _default_meta, num_features_model
 from .core import atomic_path, remove_partial, load_audio, AudioTensor
 from .data import crop_pad, AudioDataLoaders
-from .spectrogram import SpectrogramConfig
+from .spectrogram import SpectrogramConfig, Spectrogram, MelSpectrogram, AmplitudeToDB, MFCC, Delta
 from .augment import FreqMask, TimeMask
 from .datasets import (nsynth_gm_soundfonts, nsynth_families, nsynth_sources, nsynth_fields, nsynth_sr, nsynth_samples,
                        find_soundfont, soundfont_presets, gm_programs, nsynth_items)
 from .datasets import _pick_notes, _run_jobs, _write_split, _read_json, _write_json, _file_lock, _render_version
-from .learner import create_arch, audio_learner, fit_epochs, PretrainedWeightsError
+from .learner import create_arch, audio_learner, fit_epochs, PretrainedWeightsError, audio_loader
 
 # %% auto #0
 __all__ = ['pretrain_sizes', 'n_programs', 'n_pitches', 'gm_all_programs', 'pretrain_instruments', 'pretrain_plan',
@@ -256,6 +256,9 @@ class _MelBatch:
     def __init__(self, mean, std, masks=False, seed=None):
         self.mean,self.std = mean,std
         self.masks = [FreqMask(seed=seed), TimeMask(seed=None if seed is None else seed+1)] if masks else []
+    def reseed(self):
+        "Restart the masks' generators (`ReseedAugments` does at the start of every fit)"
+        for m in self.masks: m.reseed()
     def __call__(self, b):
         x,y = b
         x = (x.float()-self.mean)/self.std
@@ -330,10 +333,22 @@ def pretrain_learner(data:dict,            # `corpus_mels`' result
     return Learner(dls, pretrain_model(arch).to(dls.device), loss_func=program_pitch_loss,
                    metrics=[program_accuracy, pitch_accuracy])
 
+# %% ../nbs/09_pretrain.ipynb #955cf47e
+def _pretrain_corpus(size:str|None, corpus, progress:bool=True)->Path:
+    "The corpus to pretrain on: `corpus` as it is if rendered; else rendered, which a `corpus` folder needs `size` for"
+    if corpus is not None and (Path(corpus)/'nsynth-train'/'examples.json').exists(): return Path(corpus)
+    if corpus is not None and size is None:   # a mistyped folder must not start an hour-long render
+        old = _read_json(Path(corpus)/'nsynth_gm.json')
+        hint = (f"it holds an unfinished render of size {old.get('size')!r}: pass size={old.get('size')!r} to finish it"
+                if isinstance(old, dict) and old.get('kind')=='pretrain' else
+                f"check the path, or pass size= (one of {list(pretrain_sizes)}) to render a corpus there")
+        raise FileNotFoundError(f"{corpus}: not a rendered pretraining corpus (no nsynth-train/examples.json); {hint}")
+    return get_pretrain_corpus(ifnone(size, 'pretrain'), corpus, progress=progress)
+
 # %% ../nbs/09_pretrain.ipynb #5665e5df
 def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
                       arch=audio_resnet,     # a function taking `pretrained`: `audio_resnet` (CPU), `resnet18` (GPU), ...
-                      size:str='pretrain',   # the corpus (a key of `pretrain_sizes`), rendered if needed
+                      size:str=None,         # the corpus (a key of `pretrain_sizes`) rendered if needed (None: 'pretrain', or only a rendered `corpus`)
                       corpus=None,           # the corpus folder (default `pretrain_corpus_path(size)`); used as it is if rendered
                       epochs:int=10,         # passes over the corpus
                       bs:int=64,             # batch size
@@ -346,8 +361,9 @@ def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
                      )->dict:
     "Pretrain `arch`'s body on the rendered corpus (GM program + pitch) and write it to `dest`; return what was done"
     t0 = time.perf_counter()
-    rendered = corpus is not None and (Path(corpus)/'nsynth-train'/'examples.json').exists()
-    path = Path(corpus) if rendered else get_pretrain_corpus(size, corpus, progress=print_fn is not None)
+    if not (isinstance(epochs, numbers.Integral) and epochs>=1): raise ValueError(f"pretrain_backbone: epochs must be an integer >= 1, not {epochs!r}")
+    if not (isinstance(bs, numbers.Integral) and bs>=2): raise ValueError(f"pretrain_backbone: bs must be an integer >= 2 (batch norm needs two items), not {bs!r}")
+    path = _pretrain_corpus(size, corpus, progress=print_fn is not None)
     data = corpus_mels(path)
     t_data = time.perf_counter()-t0
     learn = pretrain_learner(data, arch, bs, valid_pct, masks, seed, device)
@@ -366,11 +382,44 @@ def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
     return meta
 
 # %% ../nbs/09_pretrain.ipynb #84f4ac66
-def _mel_settings(learn)->dict|None:
-    "The mel settings of `learn`'s spectrogram transform (None: not found)"
-    from fastai_audio_nb.spectrogram import MelSpectrogram
-    for f in getattr(getattr(getattr(learn, 'dls', None), 'after_batch', None), 'fs', []):
-        if isinstance(f, MelSpectrogram): return dict(n_mels=f.n_mels, n_fft=f.n_fft, hop_length=f.hop_length)
+_spec_keys = ('sample_rate', 'n_fft', 'hop_length', 'win_length', 'window', 'center', 'pad_mode', 'power', 'n_mels', 'f_min',
+              'f_max', 'mel_scale', 'mel_norm', 'to_db', 'ref', 'top_db', 'n_mfcc', 'deltas', 'delta_width')
+_mel_keys = ('n_mels', 'f_min', 'f_max', 'mel_scale', 'mel_norm')
+
+def _spec_settings(sample_rate=None, n_fft=1024, hop_length=None, win_length=None, window='hann', center=True, pad_mode='reflect',
+                   power=2., n_mels=None, f_min=0., f_max=None, mel_scale='slaney', mel_norm='slaney', to_db=False, ref='max',
+                   top_db=80., n_mfcc=None, deltas=0, delta_width=9, **_)->dict:
+    "The settings that make a spectrogram, as `SpectrogramConfig` names them, with defaults resolved and unused ones None"
+    win,mel,db = ifnone(win_length, n_fft),bool(n_mels),bool(to_db or n_mfcc)   # MFCC are computed from dB
+    f_max = ifnone(f_max, sample_rate/2 if sample_rate else None)
+    return dict(sample_rate=sample_rate, n_fft=n_fft, hop_length=ifnone(hop_length, win//4), win_length=win, window=window,
+                center=center, pad_mode=pad_mode, power=float(power), n_mels=n_mels if mel else None,
+                f_min=float(f_min) if mel else None, f_max=float(f_max) if mel and f_max is not None else None,
+                mel_scale=mel_scale if mel else None, mel_norm=mel_norm if mel else None, to_db=db, ref=ref if db else None,
+                top_db=top_db if db else None, n_mfcc=n_mfcc or None, deltas=deltas or 0, delta_width=delta_width if deltas else None)
+
+def _learner_spec(learn)->dict|None:
+    "`_spec_settings` of the spectrogram transforms in `learn`'s batch transforms (None: it makes no spectrogram)"
+    fs = list(getattr(getattr(getattr(learn, 'dls', None), 'after_batch', None), 'fs', []))
+    sp = first(f for f in fs if isinstance(f, Spectrogram))
+    if sp is None: return None
+    db,mf,de = [first(f for f in fs if isinstance(f, c)) for c in (AmplitudeToDB, MFCC, Delta)]
+    la = audio_loader(learn.dls)
+    kw = dict(sample_rate=getattr(sp, 'sample_rate', None) or getattr(la, 'sr', None), n_fft=sp.n_fft, hop_length=sp.hop_length,
+              win_length=sp.win_length, window=sp.window, center=sp.center, pad_mode=sp.pad_mode, power=sp.power)
+    if isinstance(sp, MelSpectrogram): kw.update(n_mels=sp.n_mels, f_min=sp.f_min, f_max=sp.f_max, mel_scale=sp.mel_scale, mel_norm=sp.norm)
+    if db is not None: kw.update(to_db=True, ref=db.ref, top_db=db.top_db)
+    if mf is not None: kw.update(n_mfcc=mf.n_mfcc)
+    if de is not None: kw.update(deltas=de.deriv if de.stack else 0, delta_width=de.width)
+    return _spec_settings(**kw)
+
+def _spec_diffs(pre:dict, mine:dict)->list:
+    "What differs between the spectrogram settings `pre` (of the weights) and `mine` (of a learner), one string each"
+    pre = _spec_settings(**{**asdict(SpectrogramConfig()), **pre})   # older files: the defaults of the time for what they lack
+    kind = lambda s: f"mel ({s['n_mels']} bands)" if s['n_mels'] else 'stft (no mel filterbank)'
+    out = [f"kind: {kind(pre)} (pretrained) vs {kind(mine)}"] if bool(pre['n_mels'])!=bool(mine['n_mels']) else []
+    skip = _mel_keys if out else ()
+    return out + [f"{k}: {pre[k]!r} (pretrained) vs {mine[k]!r}" for k in _spec_keys if k not in skip and pre[k]!=mine[k]]
 
 # %% ../nbs/09_pretrain.ipynb #d1b33074
 def load_audio_pretrained(learn,            # an `audio_learner` built with `pretrained=False` (or its model)
@@ -383,17 +432,22 @@ def load_audio_pretrained(learn,            # an `audio_learner` built with `pre
     if not isinstance(model, nn.Sequential) or len(model)<2:
         raise TypeError(f"expected an audio_learner (or its model: nn.Sequential(body, head)), not {type(model).__name__}")
     own = model[0].state_dict()
+    spec,mine = meta.get('spectrogram'),_learner_spec(learn) if isinstance(learn, Learner) else None
+    diffs = _spec_diffs(spec, mine) if spec and mine else []
     missing,unexpected = [k for k in own if k not in sd],[k for k in sd if k not in own]
     wrong = [f"{k} {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in sd if k in own and sd[k].shape!=own[k].shape]
     if missing or unexpected or wrong:
         msg = '; '.join(f"{n}: {', '.join(o[:3])}{' ...' if len(o)>3 else ''} ({len(o)})"
                         for n,o in (('missing', missing), ('unexpected', unexpected), ('wrong shape', wrong)) if o)
         raise PretrainedWeightsError(f"{weights}: these audio weights ({meta.get('arch', '?')}, {meta.get('n_in', '?')} input "
-                                     f"channel) do not fit this model's body: {msg}")
+                                     f"channel) do not fit this model's body: {msg}" +
+                                     (f"; the spectrograms differ too: {'; '.join(diffs)}" if diffs else ''))
     model[0].load_state_dict(sd)
-    spec,mine = meta.get('spectrogram', {}),_mel_settings(learn)
-    if mine and spec and any(spec.get(k)!=v for k,v in mine.items()):
-        warnings.warn(f"{weights}: pretrained on spectrograms with {({k:spec.get(k) for k in mine})}, this learner makes {mine}")
+    if diffs: warnings.warn(f"{weights}: pretrained on other spectrograms than this learner makes ({'; '.join(diffs)}): the features may "
+                            "not carry over; build the learner with `spec=SpectrogramConfig(**read_audio_weights(weights)[1]['spectrogram'])`")
+    elif spec and isinstance(learn, Learner) and mine is None:
+        warnings.warn(f"{weights}: pretrained on {'mel ' if spec.get('n_mels') else ''}spectrograms, but this learner's batch transforms "
+                      "make none (no `Spectrogram`/`MelSpectrogram`): build it with `audio_learner`, which adds them")
     if isinstance(learn, Learner):
         learn.pretrained,learn.audio_weights = True,meta
         if freeze: learn.freeze()
@@ -509,7 +563,7 @@ def _pretrain_parser()->argparse.ArgumentParser:
     p.add_argument('--arch', default='audio_resnet', help='audio_resnet (default; the CPU path) or a torchvision model, e.g. resnet18 (GPU)')
     p.add_argument('--widths', default=None, help='audio_resnet stage widths, e.g. 32,64,128,256 (the default)')
     p.add_argument('--stem', type=int, default=None, help='audio_resnet stem channels (default 32)')
-    p.add_argument('--size', default='pretrain', choices=list(pretrain_sizes), help='the corpus rendered (default: pretrain, 8,192 notes)')
+    p.add_argument('--size', default=None, choices=list(pretrain_sizes), help='the corpus rendered (default: pretrain, 8,192 notes; with --corpus, only a rendered one is used unless --size is given)')
     p.add_argument('--data', default='data', help='where the corpus is rendered: DATA/nsynth_gm_pretrain (default: data)')
     p.add_argument('--corpus', default=None, help='the corpus folder (overrides --data; used as it is if rendered)')
     p.add_argument('--epochs', type=int, default=10, help='passes over the corpus (default: 10)')
@@ -529,9 +583,11 @@ def pretrain_cli(argv=None)->int:
     if a.threads: torch.set_num_threads(a.threads)
     widths = tuple(int(o) for o in a.widths.split(',')) if a.widths else None
     arch = _resolve_arch(a.arch, widths, a.stem)
-    corpus = a.corpus or (Path(a.data)/pretrain_corpus_path(a.size).name if a.size!='micro' else None)
-    print(f"pretraining {_arch_name(arch)} on the {a.size} corpus ({ifnone(corpus, pretrain_corpus_path(a.size))}) for {a.epochs} epochs -> {a.out}")
-    m = pretrain_backbone(a.out, arch, a.size, corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device)
+    size = ifnone(a.size, 'pretrain')
+    corpus = a.corpus or (Path(a.data)/pretrain_corpus_path(size).name if size!='micro' else None)
+    print(f"pretraining {_arch_name(arch)} on the {a.size or 'rendered' if a.corpus else size} corpus ({ifnone(corpus, pretrain_corpus_path(size))}) "
+          f"for {a.epochs} epochs -> {a.out}")
+    m = pretrain_backbone(a.out, arch, a.size if a.corpus else size, corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device)
     print(f"wrote {a.out}: {m['arch']} body pretrained on {m['notes']} notes ({m['programs']} programs, {', '.join(m['soundfonts'])}); "
           f"held-out program accuracy {m['program_accuracy']:.3f}, pitch accuracy {m['pitch_accuracy']:.3f}; "
           f"spectrograms {m['data_seconds']:.0f} s, training {m['train_seconds']:.0f} s, in all {m['seconds']:.0f} s on {m['device']}")
