@@ -322,6 +322,7 @@ def _add_predict_args(p):
     p.add_argument('--bs', type=int, default=64, help='files per batch (default: 64)')
     p.add_argument('--csv', default=None, metavar='FILE', help="write CSV (file, label, prob, a prob_ column per class) to FILE ('-': stdout)")
     p.add_argument('--gpu', action='store_true', help='predict on the GPU')
+    p.add_argument('--skip-bad', action='store_true', help='leave out (with a warning naming them) the files that cannot be read, instead of stopping')
 
 def _predict(args):
     "`fastai-audio predict`: a table of file, label, probability"
@@ -336,7 +337,7 @@ def _predict(args):
     learn = load_model(args.model, cpu=not args.gpu)
     files = [f for o in args.files for f in (get_audio_files(o) if Path(o).is_dir() else [Path(o)])]
     if not files: raise CLIError(f"no audio files in {' '.join(args.files)}")
-    df = predict_files(learn, files, bs=args.bs)
+    df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
     if args.csv=='-': print(df.to_csv(index=False, float_format='%.6f'), end='')
     elif args.csv:
         with atomic_path(args.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.6f')

@@ -378,11 +378,15 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
                   bs:int=64,            # files per batch
                   num_workers:int=0,    # loader processes (0: errors name the bad file directly)
                   with_probs:bool=True, # add a column of probability per class
+                  skip_bad:bool=False,  # leave out (with a warning naming them) the files that cannot be read, instead of stopping
                  )->pd.DataFrame:
     "Predict `files` in batches: a DataFrame of file, label and its probability (and each class's); for a regression, file and value"
     if isinstance(files, (str, Path)) and Path(files).is_dir(): files = get_audio_files(files)
     files = [Path(o) for o in L(files)]
     if not files: raise ValueError("predict_files: no audio files")
+    if skip_bad:
+        files = list(drop_bad_audio(files, decode=True))
+        if not files: raise ValueError("predict_files: none of the files can be read")
     preds = None
     # without a duration, a batch is padded to its longest clip, which changes the others' predictions: batch equal lengths only
     for idx in _same_length_groups(learn, files):
