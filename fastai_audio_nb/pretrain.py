@@ -240,8 +240,12 @@ def pretrain_model(arch,           # a torchvision builder or any function takin
 def program_pitch_loss(out, y):
     "Cross-entropy of the program logits plus that of the pitch logits; `y` holds (program, pitch) per row"
     return F.cross_entropy(out[:, :n_programs], y[:, 0]) + F.cross_entropy(out[:, n_programs:], y[:, 1])
-def program_accuracy(out, y): return (out[:, :n_programs].argmax(1)==y[:, 0]).float().mean()
-def pitch_accuracy(out, y): return (out[:, n_programs:].argmax(1)==y[:, 1]).float().mean()
+def program_accuracy(out, y):
+    "Share of rows whose highest program logit is the true GM program"
+    return (out[:, :n_programs].argmax(1)==y[:, 0]).float().mean()
+def pitch_accuracy(out, y):
+    "Share of rows whose highest pitch logit is the true MIDI pitch"
+    return (out[:, n_programs:].argmax(1)==y[:, 1]).float().mean()
 
 # %% ../nbs/09_pretrain.ipynb #6d268109
 class _MelDataset:
