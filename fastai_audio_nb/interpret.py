@@ -115,7 +115,8 @@ def _plot_top_losses(self:Interpretation,
                      largest:bool=True,  # largest or smallest losses
                      play:bool=None,     # add players for audio learners (default: in a notebook)
                      **kwargs):
-    "fastai's `plot_top_losses`; for audio learners, followed by a player per clip in a notebook"
+    "fastai's `plot_top_losses`; for audio learners, followed by a player per clip in a notebook (`k` beyond the items: all of them)"
+    if isinstance(k, int): k = min(k, len(self.losses))
     _fastai_plot_top_losses(self, k, largest, **kwargs)
     if not ifnone(play, IN_NOTEBOOK) or audio_loader(self.learn.dls) is None: return None
     ranked = is_listy(k) or isinstance(k, range)
