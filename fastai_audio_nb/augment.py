@@ -13,7 +13,6 @@ from fastai.torch_core import TensorBase, unsqueeze
 from fastai.vision.augment import RandTransform
 from fastai.callback.mixup import MixHandler
 from fastai.callback.core import Callback
-import fastai.learner   # sets `defaults.callbacks`, which `ReseedAugments` joins
 from .core import *
 from .data import crop_pad
 from .spectrogram import TensorSpectrogram
@@ -412,7 +411,7 @@ def audio_augment(shift:float=0.2,        # most time shift (fraction of the len
                   seed:int=None,         # seeds the transforms (each its own: `seed`, `seed+1`, ...)
                  )->list:
     "Audio and spectrogram augmentations for `DataBlock(batch_tfms=...)`, to list with the spectrogram transforms"
-    if not gain_db>=0: raise ValueError(f"audio_augment: gain_db must be >= 0 (gains in [-gain_db, gain_db] dB), not {gain_db}")
+    if gain_db is not None and not gain_db>=0: raise ValueError(f"audio_augment: gain_db must be >= 0 (gains in [-gain_db, gain_db] dB), not {gain_db}")
     s = (lambda i: None) if seed is None else (lambda i: seed+i)
     tfms = [TimeShift(shift, p=p, seed=s(0)) if shift else None,
             Gain(-gain_db, gain_db, p=p, seed=s(1)) if gain_db else None,
@@ -445,13 +444,6 @@ class ReseedAugments(Callback):
         for dl in getattr(getattr(self.learn, 'dls', None), 'loaders', []):
             for f in _batch_fs(dl):
                 if callable(getattr(type(f), 'reseed', None)): f.reseed()
-
-# %% ../nbs/03_augment.ipynb #5c25da81
-def _add_reseed_callback():
-    "Make the package's `ReseedAugments` a default callback of every `Learner` (once; the package's class, also from the notebook)"
-    from fastai_audio_nb import augment
-    if augment.ReseedAugments not in defaults.callbacks: defaults.callbacks.append(augment.ReseedAugments)
-_add_reseed_callback()
 
 # %% ../nbs/03_augment.ipynb #c089d15e
 class CutMixTime(MixHandler):

@@ -208,8 +208,8 @@ def _out_dir(out)->Path:
     "`out`, checked before training (not after it) to be a folder that can be made or written; a `CLIError` if not"
     import os
     out = p = Path(out).absolute()
-    while not p.exists(): p = p.parent
-    if not p.is_dir(): raise CLIError(f"{out}: cannot be the output folder ({p} is a file)")
+    while not os.path.lexists(p): p = p.parent
+    if not p.is_dir(): raise CLIError(f"{out}: cannot be the output folder ({p} is not a folder)")
     if not os.access(p, os.W_OK): raise CLIError(f"{out}: cannot be the output folder ({p} is not writable)")
     return out
 
@@ -337,7 +337,12 @@ def _predict(args):
     learn = load_model(args.model, cpu=not args.gpu)
     files = [f for o in args.files for f in (get_audio_files(o) if Path(o).is_dir() else [Path(o)])]
     if not files: raise CLIError(f"no audio files in {' '.join(args.files)}")
-    df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
+    import warnings
+    with warnings.catch_warnings(record=True) as ws:   # files left out (--skip-bad): one line on stderr, not a Python warning
+        warnings.simplefilter('always')
+        df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
+    for w in ws:
+        if 'cannot be used' in str(w.message): print(f"fastai-audio predict: {w.message}", file=sys.stderr)
     if args.csv=='-': print(df.to_csv(index=False, float_format='%.6f'), end='')
     elif args.csv:
         with atomic_path(args.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.6f')

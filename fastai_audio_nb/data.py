@@ -81,7 +81,7 @@ def drop_bad_audio(files, decode:bool=False)->L:
     files = L(files)
     bad = verify_audio(files, decode=decode, progress=False)
     if len(bad):
-        names = ', '.join(f'{f.name} ({r})' for f,r in zip(bad.fname[:5], bad.reason[:5]))
+        names = ', '.join(f'{f} ({r})' for f,r in zip(bad.fname[:5], bad.reason[:5]))
         warnings.warn(f"skipped {len(bad)} of {len(files)} audio files that cannot be used: {names}"
                       + (' ...' if len(bad)>5 else ''))
     badset = set(bad.fname)
@@ -114,15 +114,16 @@ class LoadAudio(RandTransform):
         store_attr(); self.channels = None; super().__init__(p=1.)
     def setups(self, items):
         "Check every file's header when the `Datasets` are built, so a bad file fails now, not at batch 712"
-        if self.check is False or items is None: return
+        if items is None: return
+        fns = [o for o in items if isinstance(o, (str, Path))]
         if self.check is None and len(items)>self.max_check:
             warnings.warn(f"{len(items)} items: their headers are not checked now (more than {self.max_check}); a bad file "
                           "will raise `AudioLoadError` naming it when loaded. Run `verify_audio(files)` once, or pass check=True.")
-            return
-        fns = [o for o in items if isinstance(o, (str, Path))]
-        bad = verify_audio(fns, progress=False)
-        if len(bad): raise AudioFilesError(bad, len(fns), "\nRemove or fix them (`verify_audio(files, move_to=...)`), "
-                                           "or pass `skip_bad=True` to the `AudioDataLoaders` factories.")
+        elif self.check is not False:
+            bad = verify_audio(fns, progress=False)
+            if len(bad): raise AudioFilesError(bad, len(fns), "\nRemove or fix them (`verify_audio(files, move_to=...)`), "
+                                               "or pass `skip_bad=True` to the `AudioDataLoaders` factories.")
+        # mono=False: one channel count for all (also with `skip_bad`, which checked the files before: check=False)
         if not self.mono and fns: self.channels = check_channels(fns)
     def before_call(self, b, split_idx): self.train = split_idx==0
     def encodes(self, fn:str|Path):
@@ -319,7 +320,8 @@ class AudioDataLoaders(DataLoaders):
             good = set(drop_bad_audio(fns, decode=skip_bad=='decode'))
             df = _some(df[[f in good for f in fns]], f'{path}: none of the {len(df)} audio files can be used')
         if valid_col is not None: valid_col = _check_valid_col(df, _col(df, valid_col, 'valid_col'))
-        splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else ColSplitter(valid_col)
+        # by the column's values (fastai's `ColSplitter` would take an integer column name for a position)
+        splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else IndexSplitter(np.flatnonzero(df[valid_col].astype(bool).values))
         checked = False
         if y_block is None:
             is_multi = (is_listy(label_col) and len(label_col)>1) or label_delim is not None

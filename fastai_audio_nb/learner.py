@@ -21,6 +21,7 @@ from fastai.vision.learner import vision_learner, create_vision_model, model_met
 from .core import *
 from .data import *
 from .spectrogram import *
+from .augment import ReseedAugments
 
 # %% auto #0
 __all__ = ['adapt_first_conv', 'PretrainedWeightsError', 'load_weights', 'imagenet_weights_file', 'create_arch', 'audio_loader',
@@ -259,6 +260,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     if isinstance(arch, str):
         learn = _timm_learner(dls, arch, pretrained, weights, normalize=False, n_in=n_in, n_out=n_out, metrics=metrics, **kwargs)
         if metrics is None: learn.metrics = default_metrics(learn.loss_func)
+        learn.add_cb(ReseedAugments())   # seeded augmentations draw the same sequence in every fit
         return learn
     pretrained = pretrained or weights is not None
     meta = model_meta.get(arch, _default_meta)
@@ -268,6 +270,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     model = create_vision_model(lambda pretrained: prebuilt, n_out, pretrained=pretrained, n_in=n_in, **model_kw)
     learn = Learner(dls, model, splitter=kwargs.pop('splitter', None) or meta['split'], metrics=metrics, **kwargs)
     if metrics is None: learn.metrics = default_metrics(learn.loss_func)
+    learn.add_cb(ReseedAugments())   # seeded augmentations draw the same sequence in every fit
     if pretrained: learn.freeze()
     store_attr('arch,n_out,pretrained', self=learn, normalize=normalize)
     return learn
@@ -389,8 +392,10 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
         if not files: raise ValueError("predict_files: none of the files can be read")
     preds = None
     # without a duration, a batch is padded to its longest clip, which changes the others' predictions: batch equal lengths only
-    for idx in _same_length_groups(learn, files):
-        dl = learn.dls.test_dl([files[i] for i in idx], bs=bs, num_workers=num_workers)
+    groups = _same_length_groups(learn, files)
+    singles = [g[0] for g in groups if len(g)==1]   # files of lengths no other has: one loader, one file a batch
+    for idx, b in [(g, bs) for g in groups if len(g)>1] + ([(singles, 1)] if singles else []):
+        dl = learn.dls.test_dl([files[i] for i in idx], bs=b, num_workers=num_workers)
         with learn.no_bar(): p = learn.get_preds(dl=dl)[0].float()
         if preds is None: preds = p.new_zeros(len(files), *p.shape[1:])
         preds[idx] = p

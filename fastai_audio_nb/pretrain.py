@@ -17,7 +17,7 @@ from fastai.vision.learner import create_body, create_head, model_meta, _default
 from .core import atomic_path, remove_partial, load_audio, AudioTensor
 from .data import crop_pad, AudioDataLoaders
 from .spectrogram import SpectrogramConfig, Spectrogram, MelSpectrogram, AmplitudeToDB, MFCC, Delta
-from .augment import FreqMask, TimeMask
+from .augment import FreqMask, TimeMask, ReseedAugments
 from .datasets import (nsynth_gm_soundfonts, nsynth_families, nsynth_sources, nsynth_fields, nsynth_sr, nsynth_samples,
                        find_soundfont, soundfont_presets, gm_programs, nsynth_items)
 from .datasets import _pick_notes, _run_jobs, _write_split, _read_json, _write_json, _file_lock, _render_version
@@ -335,7 +335,7 @@ def pretrain_learner(data:dict,            # `corpus_mels`' result
     set_seed(seed)
     dls = pretrain_dls(data, bs, valid_pct, masks, seed, device)
     return Learner(dls, pretrain_model(arch).to(dls.device), loss_func=program_pitch_loss,
-                   metrics=[program_accuracy, pitch_accuracy])
+                   metrics=[program_accuracy, pitch_accuracy], cbs=ReseedAugments())
 
 # %% ../nbs/09_pretrain.ipynb #955cf47e
 def _pretrain_corpus(size:str|None, corpus, progress:bool=True)->Path:
