@@ -45,7 +45,7 @@ class PretrainedWeightsError(RuntimeError):
 _head_prefixes = ('fc.', 'classifier.', 'head.', 'last_linear.')
 _densenet_old = re.compile(r'^(.*denselayer\d+\.(?:norm|relu|conv))\.((?:[12])\.(?:weight|bias|running_mean|running_var))$')
 
-def _some(o, n:int=4)->str:
+def _first_few(o, n:int=4)->str:
     "The first `n` of `o` and how many there are in all"
     o = list(o)
     return f"{', '.join(map(str, o[:n]))}{', ...' if len(o)>n else ''} ({len(o)})"
@@ -59,7 +59,7 @@ def _not_weights_msg(fn, e)->str:
     "Why `fn`, which `torch.load(weights_only=True)` refused with `e`, holds no state dict, and what to do"
     gs = _unsafe_globals(fn)
     if any('.nn.modules.' in g for g in gs):
-        return (f"{fn}: holds a whole pickled model ({_some(gs, 3)}), not a state dict: save its weights with "
+        return (f"{fn}: holds a whole pickled model ({_first_few(gs, 3)}), not a state dict: save its weights with "
                 "`torch.save(model.state_dict(), fn)` and pass that file (loading a pickled model runs code from the file)")
     if gs and all(g.split('.')[0] in ('fastcore', 'fastai') for g in gs):
         return (f"{fn}: a fastai Learner checkpoint (`learn.save` with the optimizer state), not a model's weights: "
@@ -96,10 +96,10 @@ def load_weights(model:nn.Module, # the model, built without weights
     wrong = [f"{k} {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in sd if k in own and sd[k].shape!=own[k].shape]
     if missing or unexpected or wrong:
         if _learner_keys(sd) and not _learner_keys(own):
-            raise PretrainedWeightsError(f"{fn}: a fastai Learner checkpoint (`learn.save`: keys {_some(sd, 3)}, the learner's body `0.` "
+            raise PretrainedWeightsError(f"{fn}: a fastai Learner checkpoint (`learn.save`: keys {_first_few(sd, 3)}, the learner's body `0.` "
                 f"and head `1.`), not {type(model).__name__} weights: load it into a learner built like the one that saved it, "
                 f"with `learn.load('{fn.with_suffix('')}')`")
-        msg = '; '.join(f"{n}: {_some(o)}" for n,o in (('missing', missing), ('unexpected', unexpected), ('wrong shape', wrong)) if o)
+        msg = '; '.join(f"{n}: {_first_few(o)}" for n,o in (('missing', missing), ('unexpected', unexpected), ('wrong shape', wrong)) if o)
         raise PretrainedWeightsError(f"{fn}: these weights do not fit {type(model).__name__}: {msg}")
     model.load_state_dict(sd, strict=False)
     return model

@@ -364,12 +364,12 @@ class SpecNormalize(_DeviceCacheTfm):
         if self.mean is None: raise ValueError("SpecNormalize(mode='dataset') has no statistics: give mean and std, or use it in a DataLoader's batch_tfms")
         if len(self.mean) not in (1, x.shape[-3]): raise ValueError(f"SpecNormalize has statistics for {len(self.mean)} channels, the batch has {x.shape[-3]}")
         # to each device once, not per batch: a copy from pageable memory makes the CPU wait for the GPU
-        src = (self.mean, self.mean._version, self.std, self.std._version)
         cache = self.__dict__.setdefault('_cache', {})
-        hit = cache.get(str(x.device))
-        if hit is None or any(a is not b for a,b in zip(hit[0], src)):
-            hit = cache[str(x.device)] = (src, (self.mean.to(x.device).view(-1,1,1), self.std.to(x.device).view(-1,1,1)))
-        return hit[1]
+        hit = cache.get(str(x.device))   # (mean, std, their versions, the copies): new copies when replaced, or changed in place
+        if hit is None or hit[0] is not self.mean or hit[1] is not self.std or hit[2]!=(self.mean._version, self.std._version):
+            hit = cache[str(x.device)] = (self.mean, self.std, (self.mean._version, self.std._version),
+                                          (self.mean.to(x.device).view(-1,1,1), self.std.to(x.device).view(-1,1,1)))
+        return hit[3]
 
     def encodes(self, x:TensorSpectrogram):
         p = _plain(x).float()
