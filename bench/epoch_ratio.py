@@ -9,7 +9,9 @@ same audio files and spectrogram transforms:
 - `pinned`: the `AudioDataLoaders` default on a GPU (batches copied into page-locked memory by the loader);
 - `unpinned`: fastai's default (`pin_memory=False`), as in the first GPU run of the study;
 - `async`: pinned, and the copy to the GPU not waited for (`non_blocking=True`; fastai 2.8.7 waits for it);
-- `wN`: pinned, with N loader processes instead of fastai's default (the CPUs, at most 16).
+- `wN`: pinned, with N loader processes instead of fastai's default (the CPUs, at most 16);
+- `f32`: pinned, the samples travelling as float32 (`AudioBlock(int16=False)`, the default before 2026-11-27 13:30)
+  instead of int16, twice the bytes.
 A step is the next batch, forward, backward and update (plain Adam), as in `bench/study.py`'s interleaved timing."""
 import argparse, sys, time, warnings
 from contextlib import contextmanager
@@ -23,7 +25,7 @@ from benchutil import machine, sync, append_section
 from fastai.vision.all import *
 import fastai.data.load as fload
 from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_items
-from fastai_audio_nb.learner import audio_learner, add_spectrogram
+from fastai_audio_nb.learner import audio_learner, add_spectrogram, audio_loader
 from fastai_audio_nb.cli import folder_dls, get_arch
 
 @contextmanager
@@ -40,8 +42,10 @@ def b_dls(path, variant, bs, device):
     kw = dict(bs=bs, device=device)
     if variant=='unpinned': kw['pin_memory'] = False
     elif variant.startswith('w'): kw['num_workers'] = int(variant[1:])
-    elif variant not in ('pinned', 'async'): raise SystemExit(f"unknown variant {variant!r}: pinned, unpinned, async or wN")
-    return add_spectrogram(folder_dls(path, **kw)), variant=='async'
+    elif variant not in ('pinned', 'async', 'f32'): raise SystemExit(f"unknown variant {variant!r}: pinned, unpinned, async, f32 or wN")
+    dls = folder_dls(path, **kw)
+    if variant=='f32': audio_loader(dls).int16 = False
+    return add_spectrogram(dls), variant=='async'
 
 def stepper(dls, arch, n_in, is_async):
     "A function doing one training step on `dls`' next batch, and returning its seconds"
@@ -80,7 +84,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--data', default='data/nsynth_gm_default'); p.add_argument('--size', default='default', choices=['default', 'mini'])
     p.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
-    p.add_argument('--variants', nargs='+', default=['pinned', 'unpinned', 'async', 'w8'])
+    p.add_argument('--variants', nargs='+', default=['pinned', 'f32', 'unpinned', 'async', 'w8'])
     p.add_argument('--steps', type=int, default=40, help='timed steps of each pipeline')
     p.add_argument('--epochs', type=int, default=None, help='also time one Learner epoch of each (default: on a GPU only)')
     p.add_argument('--arch', default='resnet18'); p.add_argument('--bs', type=int, default=64)

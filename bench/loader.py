@@ -4,8 +4,10 @@ Three measurements on the same rendered notes (the default set, `data/nsynth_gm_
 
 1. per clip, in the main process: where the loader's time goes (soundfile's read of 4 s as int16 and as float32,
    `load_audio`, the whole item `LoadAudio` + label, and the collation of a batch);
-2. the loader alone: clips/s of `dls.train` (decode, crop/pad, collate, move to `--device`; raw audio, no
-   spectrogram) for each `--workers` count;
+2. the loader alone: clips/s of `dls.train` (decode, crop/pad, collate, move to `--device`, made float; raw audio,
+   no spectrogram) for each `--workers` count, with 16-bit files travelling as int16 (`AudioBlock`'s default) and
+   as float32 (`int16=False`), side by side;
+   The training steps below use the factories' choice: int16 when the batches go to a GPU, float32 on a CPU;
 3. the training step: the study's model (resnet18 on 40-band log-mel spectrograms, computed on `--device` by the
    batch transforms) forward + backward + optimiser step, first on one batch already on the device (what the model
    can consume), then fed by the loader from the files (for each `--workers`), and the ratio of the two step times.
@@ -16,6 +18,7 @@ Usage: python bench/loader.py [--device cuda] [--bs 64] [--workers 0,1,2] [--ste
 import argparse, os, sys, time, datetime, platform, warnings, tempfile
 from pathlib import Path
 import numpy as np, torch
+from contextlib import contextmanager
 from benchutil import machine, sync, append_section
 
 def get_args():
@@ -90,6 +93,14 @@ def make_dls(path, a, nw, pin):
         return AudioDataLoaders.from_name_re(path, list(items.fname), pat, splitter=IndexSplitter(valid), bs=a.bs,
                                              duration=4., num_workers=nw, device=a.device, pin_memory=pin), items
 
+@contextmanager
+def transport(dls, int16:bool):
+    "Within: the items of `dls` travel as int16 (16-bit files) or float32"
+    from fastai_audio_nb.learner import audio_loader
+    la = audio_loader(dls); old = la.int16; la.int16 = int16
+    try: yield
+    finally: la.int16 = old
+
 def timeit(f, n=1):
     "Best of 5 runs of `f` (seconds per call, each run `n` calls)"
     best = float('inf')
@@ -108,6 +119,7 @@ def per_clip(dls, items, bs):
 def _per_clip(dls, items, bs):
     import soundfile as sf
     from fastai_audio_nb.core import load_audio
+    from fastai_audio_nb.data import IntToFloatAudio
     files = [str(f) for f in items.fname[:64]]
     ds, dl = dls.train_ds, dls.train
     def read(dtype): return lambda: [sf.read(f, dtype=dtype) for f in files]
@@ -118,9 +130,15 @@ def _per_clip(dls, items, bs):
             'soundfile read as int16': timeit(read('int16'))/len(files),
             'int16 read, scaled to float32 in numpy (load_audio, 16-bit files)': timeit(lambda: [read16(f) for f in files])/len(files),
             'load_audio (checks, read, tensor)': timeit(lambda: [load_audio(f, sr=16000) for f in files])/len(files),
-            'dataset item (LoadAudio + crop/pad + label)': timeit(lambda: [ds[i] for i in range(len(files))])/len(files)}
-    samples = [dl.do_item(i) for i in range(bs)]
-    rows['collate, per clip of a batch'] = timeit(lambda: dl.do_batch(samples))/bs
+            }
+    for i16 in (False, True):
+        kind = 'int16' if i16 else 'float32'
+        with transport(dls, i16):
+            rows[f'dataset item (LoadAudio + crop/pad + label), {kind} transport'] = timeit(lambda: [ds[i] for i in range(len(files))])/len(files)
+            samples = [dl.do_item(i) for i in range(bs)]
+            rows[f'collate, per clip of a batch, {kind} transport'] = timeit(lambda: dl.do_batch(samples))/bs
+    xb = dl.do_batch(samples)[0]
+    rows['int16 batch made float (IntToFloatAudio), per clip, in this process'] = timeit(lambda: IntToFloatAudio()(xb))/bs
     x16 = torch.zeros(bs, 1, 64000, dtype=torch.int16)
     rows['(int16 batch: stack, per clip)'] = timeit(lambda: torch.stack(list(x16)))/bs
     return {k: v*1e6 for k,v in rows.items()}
@@ -161,11 +179,11 @@ def step_from_files(learn, dl, steps, device, warmup=2):
     sync(device)
     return (time.perf_counter()-t0)/n
 
-def table(workers, raw, fed, t_mem, us):
-    lines = ['| loader workers | loader alone, clips/s | first batch, s | training step from files, ms | x in-memory step |',
-             '|---:|---:|---:|---:|---:|']
-    for nw in workers: lines.append(f'| {nw} | {raw[nw][0]:,.0f} | {raw[nw][1]:.2f} | {fed[nw]*1e3:,.1f} | {fed[nw]/t_mem:.2f} |')
-    lines.append(f'| (batch already in memory) | | | {t_mem*1e3:,.1f} | 1.00 |')
+def table(workers, raw, raw32, fed, t_mem, us):
+    lines = ['| loader workers | loader alone, int16 transport, clips/s | float32 transport, clips/s | int16 / float32 | first batch, s | training step from files, ms | x in-memory step |',
+             '|---:|---:|---:|---:|---:|---:|---:|']
+    for nw in workers: lines.append(f'| {nw} | {raw[nw][0]:,.0f} | {raw32[nw][0]:,.0f} | {raw[nw][0]/raw32[nw][0]:.2f} | {raw[nw][1]:.2f} | {fed[nw]*1e3:,.1f} | {fed[nw]/t_mem:.2f} |')
+    lines.append(f'| (batch already in memory) | | | | | {t_mem*1e3:,.1f} | 1.00 |')
     clips = ['| stage, one process, 1 torch thread | us per clip |', '|---|---:|'] + [f'| {k} | {v:,.0f} |' for k,v in us.items()]
     return '\n'.join(lines), '\n'.join(clips)
 
@@ -190,12 +208,19 @@ def main():
 
     us = per_clip(dls, items, a.bs)
     print('per clip, one process, 1 torch thread:'); [print(f'  {k:60s} {v:8.0f} us') for k,v in us.items()]
-    raw = {}
-    for nw in workers:
-        raw[nw] = loader_rate(dls.train.new(num_workers=nw), a.batches, a.device)
-        print(f'loader, {nw} workers: {raw[nw][0]:,.0f} clips/s (first batch after {raw[nw][1]:.2f} s)', flush=True)
+    raw, raw32 = {}, {}
+    for nw in workers:   # int16 and float32 transports taking turns, twice, best of each
+        for _ in range(2):
+            with transport(dls, True): r = loader_rate(dls.train.new(num_workers=nw), a.batches, a.device)
+            raw[nw] = max(raw.get(nw, r), r)
+            with transport(dls, False): r = loader_rate(dls.train.new(num_workers=nw), a.batches, a.device)
+            raw32[nw] = max(raw32.get(nw, r), r)
+        print(f'loader, {nw} workers: int16 transport {raw[nw][0]:,.0f} clips/s (first batch after {raw[nw][1]:.2f} s); '
+              f'float32 transport {raw32[nw][0]:,.0f} clips/s; int16 / float32 {raw[nw][0]/raw32[nw][0]:.2f}', flush=True)
 
-    if a.loader_only: return
+    if a.loader_only:
+        runs, clips = table(workers, raw, raw32, {nw: float('nan') for nw in workers}, float('nan'), us)
+        print('\n' + runs + '\n\n' + clips); return
     b = tuple(dls.train.one_batch())     # raw audio on the device, before the learner adds the spectrogram
     learn = audio_learner(dls, arch, pretrained=False)
     learn.model.to(a.device).train(); learn.create_opt()
@@ -211,11 +236,11 @@ def main():
     t_mem = (t0+t1)/2
     print(f'training step, batch in memory, again: {t1*1e3:,.1f} ms', flush=True)
 
-    runs, clips = table(workers, raw, fed, t_mem, us)
+    runs, clips = table(workers, raw, raw32, fed, t_mem, us)
     best = min(workers, key=lambda nw: fed[nw])
     summary = (f'The model consumes {a.bs/t_mem:,.0f} clips/s ({a.arch} on log-mel spectrograms, forward + backward, batch in memory; '
                f'{t0*1e3:,.0f} and {t1*1e3:,.0f} ms per step before and after the other runs); the loader alone delivers '
-               f'{max(v[0] for v in raw.values()):,.0f} clips/s at best; fed from the files, the step takes x{fed[best]/t_mem:.2f} '
+               f'{max(v[0] for r in (raw, raw32) for v in r.values()):,.0f} clips/s at best; fed from the files, the step takes x{fed[best]/t_mem:.2f} '
                f'the in-memory step at best ({best} workers)' + ('; the target on a GPU is x1.10 or less' if cuda else ''))
     print('\n' + runs + '\n\n' + clips + '\n\n' + summary)
     if a.append:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #5d2698ee
 from __future__ import annotations
-import sys, time, argparse
+import sys, time, argparse, contextlib
 from pathlib import Path
 from fastcore.all import *
 
@@ -309,7 +309,7 @@ def load_model(fn, cpu:bool=True):
     if not fn.is_file(): raise CLIError(f"{fn}: model file not found")
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
+            warnings.filterwarnings('ignore', message='.*insecure pickle module')   # the others (e.g. a version mismatch) are shown
             learn = load_learner(fn, cpu=cpu)
     except Exception as e: raise CLIError(f"{fn}: not an exported fastai model ({type(e).__name__}: {str(e)[:200]})") from e
     if not hasattr(learn, 'dls') or audio_loader(learn.dls) is None: raise CLIError(f"{fn}: not an audio model (no LoadAudio in its pipeline)")
@@ -324,6 +324,21 @@ def _add_predict_args(p):
     p.add_argument('--gpu', action='store_true', help='predict on the GPU')
     p.add_argument('--skip-bad', action='store_true', help='leave out (with a warning naming them) the files that cannot be read, instead of stopping')
 
+@contextlib.contextmanager
+def _skipped_to_stderr(cmd:str):
+    "Files left out (`SkippedAudioWarning`, --skip-bad): one line on stderr, not a Python warning; other warnings are shown as usual"
+    import warnings
+    from fastai_audio_nb.data import SkippedAudioWarning
+    ws = []
+    try:
+        with warnings.catch_warnings(record=True) as ws:
+            warnings.simplefilter('always', SkippedAudioWarning)   # the others keep the filters they had
+            yield
+    finally:   # (also when it fails)
+        for w in ws:
+            if issubclass(w.category, SkippedAudioWarning): print(f"fastai-audio {cmd}: {w.message}", file=sys.stderr)
+            else: warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)   # as it would have been shown
+
 def _predict(args):
     "`fastai-audio predict`: a table of file, label, probability"
     import pandas as pd
@@ -337,12 +352,7 @@ def _predict(args):
     learn = load_model(args.model, cpu=not args.gpu)
     files = [f for o in args.files for f in (get_audio_files(o) if Path(o).is_dir() else [Path(o)])]
     if not files: raise CLIError(f"no audio files in {' '.join(args.files)}")
-    import warnings
-    with warnings.catch_warnings(record=True) as ws:   # files left out (--skip-bad): one line on stderr, not a Python warning
-        warnings.simplefilter('always')
-        df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
-    for w in ws:
-        if 'cannot be used' in str(w.message): print(f"fastai-audio predict: {w.message}", file=sys.stderr)
+    with _skipped_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
     if args.csv=='-': print(df.to_csv(index=False, float_format='%.6f'), end='')
     elif args.csv:
         with atomic_path(args.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.6f')

@@ -14,7 +14,7 @@ from fastai.data.transforms import get_files
 
 # %% auto #0
 __all__ = ['audio_extensions', 'atomic_path', 'remove_partial', 'AudioTensor', 'AudioLoadError', 'resample', 'check_path',
-           'audio_info', 'load_audio', 'get_audio_files', 'save_audio']
+           'audio_info', 'audio_to_float', 'load_audio', 'get_audio_files', 'save_audio']
 
 # %% ../nbs/00_core.ipynb #d08a11f2
 @contextlib.contextmanager
@@ -44,7 +44,7 @@ def remove_partial(path)->int:
 
 # %% ../nbs/00_core.ipynb #071d5d60
 class AudioTensor(TensorBase):
-    "Audio samples `(channels, samples)` (or `(bs, channels, samples)`), float32 in [-1, 1], with sample rate `sr`"
+    "Audio samples `(channels, samples)` (or `(bs, channels, samples)`), float32 in [-1, 1] (or the int16 samples of a 16-bit file: `audio_to_float`), with sample rate `sr`"
     @classmethod
     def create(cls, fn, **kwargs)->AudioTensor:
         "Load `fn` with `load_audio`, passing `kwargs` (`sr`, `mono`, `offset`, `duration`)"
@@ -81,8 +81,8 @@ def _unreadable(fn, e:Exception)->str:
     msg = str(e).replace(f"Error opening {str(fn)!r}: ", "")
     return f"not a readable audio file ({type(e).__name__}: {msg})"
 
-def _read_frames(fn, offset, duration):
-    "Frames `[offset, offset+duration)` of `fn` as a float32 `(frames, channels)` array, and the file's rate"
+def _read_frames(fn, offset, duration, int16=False):
+    "Frames `[offset, offset+duration)` of `fn` as a float32 `(frames, channels)` array (`int16`: a 16-bit file's own integers), and the file's rate"
     with sf.SoundFile(str(fn)) as f:
         fsr, n = f.samplerate, f.frames
         start = int(round(offset*fsr))
@@ -95,7 +95,9 @@ def _read_frames(fn, offset, duration):
         if pre: return f.read(k+pre, dtype='float32', always_2d=True)[pre:], fsr
         if f.subtype!='PCM_16': return f.read(k, dtype='float32', always_2d=True), fsr
         # 16-bit PCM: read the integers and scale them here, the values libsndfile's float read gives, a third faster
-        x = f.read(k, dtype='int16', always_2d=True).astype(np.float32)
+        x = f.read(k, dtype='int16', always_2d=True)
+        if int16: return x, fsr
+        x = x.astype(np.float32)
         x *= np.float32(2**-15)
         return x, fsr
 
@@ -117,23 +119,32 @@ def audio_info(fn)->sf._SoundFileInfo:
     if info.frames==0: raise AudioLoadError(fn, "zero-length clip (no samples)")
     return info
 
+# %% ../nbs/00_core.ipynb #0165497e
+def audio_to_float(x:torch.Tensor)->torch.Tensor:
+    "`x` as float32 in [-1, 1]: int16 samples (a 16-bit file's integers) scaled by 2**-15, as `load_audio` reads them; floats as they are"
+    if x.dtype==torch.int16: return x.float()*2**-15
+    if not x.is_floating_point(): raise TypeError(f"audio samples of dtype {x.dtype}: float or int16 expected")
+    return x
+
 # %% ../nbs/00_core.ipynb #2f4dad4d
 def load_audio(fn,                # an audio file
                sr:int=None,       # resample to this rate (None: keep the file's)
                mono:bool=True,    # average the channels into one
                offset:float=0.,   # start reading here (seconds)
                duration:float=None, # read at most this long (seconds; None: to the end)
+               int16:bool=False,  # a 16-bit PCM file kept as its int16 samples (when not downmixed or resampled)
               )->AudioTensor:
     "Load `fn` as an `AudioTensor` `(channels, samples)` in [-1, 1]; raise `AudioLoadError` if it cannot be used"
     fn = check_path(fn)
     if offset<0 or (duration is not None and duration<=0):
         raise AudioLoadError(fn, f"bad segment: offset={offset}, duration={duration}")
-    try: x, fsr = _read_frames(fn, offset, duration)
+    try: x, fsr = _read_frames(fn, offset, duration, int16=int16)
     except AudioLoadError: raise
     except Exception as e: raise AudioLoadError(fn, _unreadable(fn, e)) from e
     if x.shape[0]==0: raise AudioLoadError(fn, "zero-length clip (no samples)")
-    if not np.isfinite(x).all(): raise AudioLoadError(fn, "contains NaN or infinite samples")
+    if x.dtype!=np.int16 and not np.isfinite(x).all(): raise AudioLoadError(fn, "contains NaN or infinite samples")
     x = torch.from_numpy(np.ascontiguousarray(x.T))
+    if x.dtype==torch.int16 and ((mono and x.shape[0]>1) or (sr and sr!=fsr)): x = audio_to_float(x)
     if mono and x.shape[0]>1: x = x.mean(0, keepdim=True)
     if sr and sr!=fsr: x = resample(x, fsr, sr)
     return AudioTensor(x, sr=int(sr or fsr))
@@ -170,7 +181,7 @@ def show(self:AudioTensor, ctx=None, title=None, figsize=(6,1.8), play=None, col
     import matplotlib.pyplot as plt
     from fastai.torch_core import IN_NOTEBOOK
     if ctx is None: _,ctx = plt.subplots(figsize=figsize)
-    x = self.detach().cpu().float()
+    x = audio_to_float(self.detach().cpu())
     x = x.reshape(-1, x.shape[-1])
     t = np.arange(x.shape[-1])/self.sr
     for i,ch in enumerate(x): ctx.plot(t, ch.numpy(), lw=0.5, color=color if i==0 else f'C{i}', alpha=0.8)

@@ -15,9 +15,9 @@ from fastai.vision.data import get_grid
 from .core import *
 
 # %% auto #0
-__all__ = ['crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'drop_bad_audio', 'check_channels', 'LoadAudio',
-           'pad_audio_batch', 'AudioBlock', 'check_regex_labels', 'check_split_labels', 'PathColReader',
-           'AudioDataLoaders', 'show_batch', 'show_results']
+__all__ = ['crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'SkippedAudioWarning', 'drop_bad_audio',
+           'check_channels', 'LoadAudio', 'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock', 'check_regex_labels',
+           'check_split_labels', 'PathColReader', 'AudioDataLoaders', 'show_batch', 'show_results']
 
 # %% ../nbs/01_data.ipynb #e0161ef3
 def crop_pad(x:torch.Tensor, # audio `(..., samples)`
@@ -76,14 +76,19 @@ class AudioFilesError(ValueError):
         super().__init__(f"{len(bad)} of {n_total} audio files cannot be used:\n{lines}{more}{hint}")
 
 # %% ../nbs/01_data.ipynb #309a3c9e
+class SkippedAudioWarning(UserWarning):
+    "Files left out (`skip_bad`) because they cannot be used: the message names each file and why"
+
+def _warn_skipped(bad:list, n:int):
+    "Warn that the files of `bad` (pairs of file and reason), of `n` files, are left out"
+    names = ', '.join(f'{f} ({r})' for f,r in bad[:5])
+    warnings.warn(f"skipped {len(bad)} of {n} audio files that cannot be used: {names}" + (' ...' if len(bad)>5 else ''), SkippedAudioWarning)
+
 def drop_bad_audio(files, decode:bool=False)->L:
-    "The usable `files`; warn with the count and names of those skipped"
+    "The usable `files`; warn (`SkippedAudioWarning`) with the count and names of those skipped"
     files = L(files)
     bad = verify_audio(files, decode=decode, progress=False)
-    if len(bad):
-        names = ', '.join(f'{f} ({r})' for f,r in zip(bad.fname[:5], bad.reason[:5]))
-        warnings.warn(f"skipped {len(bad)} of {len(files)} audio files that cannot be used: {names}"
-                      + (' ...' if len(bad)>5 else ''))
+    if len(bad): _warn_skipped(list(zip(bad.fname, bad.reason)), len(files))
     badset = set(bad.fname)
     return files.filter(lambda f: Path(f) not in badset)
 
@@ -101,12 +106,12 @@ def check_channels(files)->int:
 
 # %% ../nbs/01_data.ipynb #41a65712
 class LoadAudio(RandTransform):
-    "Load a file as an `AudioTensor`: resampled to `sr`, mono or not, cropped or padded to `duration` seconds"
+    "Load a file as an `AudioTensor`: resampled to `sr`, mono or not, cropped or padded to `duration` seconds (`int16`: 16-bit files as their integers, see `load_audio`)"
     split_idx,order = None,0
     train_setup = False    # `setups` sees every item, training and validation
     input_types = (str, Path, AudioTensor)  # what `learn.predict`/`test_dl` may start from (fastai would otherwise take the first item's type only)
     max_check = 50_000     # `check=None` reads the headers of datasets up to this size
-    def __init__(self, sr:int=16000, duration:float=None, mono:bool=True, crop:str='start', check:bool=None):
+    def __init__(self, sr:int=16000, duration:float=None, mono:bool=True, crop:str='start', check:bool=None, int16:bool=False):
         if sr is None or not sr>0: raise ValueError(f"sr={sr!r}: give the sample rate every item is resampled to, e.g. sr=16000")
         if duration is not None and not duration>0:
             raise ValueError(f"duration={duration!r}: the seconds per item, > 0 (or None to keep each file's length)")
@@ -127,14 +132,15 @@ class LoadAudio(RandTransform):
         if not self.mono and fns: self.channels = check_channels(fns)
     def before_call(self, b, split_idx): self.train = split_idx==0
     def encodes(self, fn:str|Path):
-        if self.duration is None: return self._channels(load_audio(fn, sr=self.sr, mono=self.mono), fn)
+        i16 = getattr(self, 'int16', False)   # (learners exported before it was kept have none)
+        if self.duration is None: return self._channels(load_audio(fn, sr=self.sr, mono=self.mono, int16=i16), fn)
         n, offset = int(round(self.duration*self.sr)), 0.
         if self.crop!='start':
             try: info = sf.info(str(fn))
             except Exception: return load_audio(fn)   # load_audio raises the clear error
             total = int(info.frames*self.sr/info.samplerate)
             offset = _crop_start(total, n, self.crop, getattr(self, 'train', False))/self.sr
-        x = load_audio(fn, sr=self.sr, mono=self.mono, offset=offset, duration=self.duration)
+        x = load_audio(fn, sr=self.sr, mono=self.mono, offset=offset, duration=self.duration, int16=i16)
         return AudioTensor(crop_pad(self._channels(x, fn), n), sr=self.sr)
     def _channels(self, x, fn='the clip'):
         "`x` with the training items' channel count (`mono=False`): a mono clip copied to each, other counts an error"
@@ -147,7 +153,7 @@ class LoadAudio(RandTransform):
         "A clip already in memory (`learn.predict(clip)`): resampled, downmixed, cropped and padded as a file would be"
         sr = getattr(x, 'sr', None)
         if sr is None: raise ValueError("LoadAudio: the AudioTensor has no sample rate: make it with AudioTensor(x, sr=...)")
-        p = x.as_subclass(torch.Tensor).float()
+        p = audio_to_float(x.as_subclass(torch.Tensor)).float()
         p = p[None] if p.ndim==1 else p
         if self.mono and p.shape[0]>1: p = p.mean(0, keepdim=True)
         p = self._channels(p)
@@ -159,10 +165,17 @@ class LoadAudio(RandTransform):
 
 # %% ../nbs/01_data.ipynb #d1d31b0e
 def pad_audio_batch(samples:list)->list:
-    "`before_batch`: pad the `AudioTensor`s of `samples` (a list of tuples) with zeros to the longest"
-    n = max(o.shape[-1] for s in samples for o in s if isinstance(o, AudioTensor))
-    return [tuple(AudioTensor(crop_pad(o, n), sr=o.sr) if isinstance(o, AudioTensor) else o for o in s)
-            for s in samples]
+    "`before_batch`: pad the `AudioTensor`s of `samples` (a list of tuples) with zeros to the longest, all float32 if some are"
+    xs = [o for s in samples for o in s if isinstance(o, AudioTensor)]
+    n, mixed = max(o.shape[-1] for o in xs), len({o.dtype for o in xs})>1   # 16-bit files (int16) next to others
+    if not mixed and all(o.shape[-1]==n for o in xs): return samples
+    def fix(o): return AudioTensor(crop_pad(audio_to_float(o) if mixed else o, n), sr=o.sr)
+    return [tuple(fix(o) if isinstance(o, AudioTensor) else o for o in s) for s in samples]
+
+class IntToFloatAudio(DisplayedTransform):
+    "Batch transform: int16 `AudioTensor`s (16-bit files as `AudioBlock` loads them) to float32 in [-1, 1], on the batch's device"
+    order = 1   # before the augmentations (10..) and spectrograms (50..)
+    def encodes(self, x:AudioTensor): return audio_to_float(x)
 
 # %% ../nbs/01_data.ipynb #cb3e168d
 def AudioBlock(sr:int=16000,        # sample rate of the items (files are resampled)
@@ -170,13 +183,17 @@ def AudioBlock(sr:int=16000,        # sample rate of the items (files are resamp
                mono:bool=True,      # downmix to one channel
                crop:str='start',    # where to crop longer files: 'start', 'center', 'random' (training)
                check:bool=None,     # read every file's header when the datasets are built (None: up to 50,000 files)
+               int16:bool=False,    # 16-bit files travel to the batch transforms as int16 (half the bytes), made float there
               )->TransformBlock:
     "A `TransformBlock` for audio files, giving `AudioTensor`s"
-    kw = {} if duration else {'before_batch': pad_audio_batch}
-    return TransformBlock(type_tfms=LoadAudio(sr=sr, duration=duration, mono=mono, crop=crop, check=check), dls_kwargs=kw)
+    return TransformBlock(type_tfms=LoadAudio(sr=sr, duration=duration, mono=mono, crop=crop, check=check, int16=int16),
+                          batch_tfms=IntToFloatAudio(), dls_kwargs={'before_batch': pad_audio_batch})
 
 # %% ../nbs/01_data.ipynb #6fd5b3ca
-def _audio_kw(sr, duration, mono, crop, check=None): return dict(sr=sr, duration=duration, mono=mono, crop=crop, check=check)
+def _audio_kw(sr, duration, mono, crop, check=None, device=None):
+    "`AudioBlock`'s arguments; 16-bit files travel as int16 when the batches go to a GPU (`device`, None: fastai's default)"
+    # on a CPU the float conversion would only move from the loader processes to the main one (a 16 MB batch: 10-20 ms there)
+    return dict(sr=sr, duration=duration, mono=mono, crop=crop, check=check, int16=_pin_default(device))
 
 # %% ../nbs/01_data.ipynb #b9081a29
 def check_regex_labels(fnames, pat:str)->list:
@@ -284,7 +301,7 @@ class AudioDataLoaders(DataLoaders):
         where = '' if valid_pct else f" in its '{train}' and '{valid}' folders (or pass `valid_pct`)"
         get_items = compose(get_items, partial(_some, what=f'{path}: no audio files found{where}'))
         if skip_bad: get_items = compose(get_items, partial(drop_bad_audio, decode=skip_bad=='decode'), partial(_some, what=f'{path}: none of the audio files can be used'))
-        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), CategoryBlock(vocab=vocab)),
+        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'))), CategoryBlock(vocab=vocab)),
                            get_items=get_items, splitter=splitter, get_y=parent_label,
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
         return _dls(dblock, path, path, **kwargs)
@@ -298,7 +315,7 @@ class AudioDataLoaders(DataLoaders):
         if skip_bad: fnames = _some(drop_bad_audio(fnames, decode=skip_bad=='decode'), f'{path}: none of the {len(fnames)} audio files can be used')
         labels = check_regex_labels(fnames, pat)
         splitter, vocab = _split_once(ifnone(splitter, RandomSplitter(valid_pct, seed=seed)), fnames, labels)
-        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), CategoryBlock(vocab=vocab)),
+        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'))), CategoryBlock(vocab=vocab)),
                            get_y=using_attr(RegexLabeller(pat), 'name'), splitter=splitter,
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
         return _dls(dblock, fnames, path, check=False, **kwargs)
@@ -334,7 +351,7 @@ class AudioDataLoaders(DataLoaders):
                                      + ', '.join(str(get_x(df.iloc[i])) for i in rows[:3]) + ": fill or drop them")
                 splitter, vocab = _split_once(splitter, df, df[c])
                 y_block, checked = CategoryBlock(vocab=vocab), True
-        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None)), y_block),
+        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'))), y_block),
                            get_x=get_x, get_y=ColReader(label_col, label_delim=label_delim),
                            splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms)
         return _dls(dblock, df, path, check=not checked, **kwargs)

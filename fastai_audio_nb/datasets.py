@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_datasets.ipynb #99710c68
 from __future__ import annotations
-import os, json, time, shutil, struct, tempfile, threading, queue, subprocess, contextlib
+import os, json, time, shutil, struct, tempfile, threading, queue, subprocess, contextlib, inspect
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.all import *
@@ -419,13 +419,19 @@ def _file_lock(fn):
             if fcntl: fcntl.flock(f, fcntl.LOCK_UN)
 
 # %% ../nbs/06_datasets.ipynb #c817e95e
-def _is_rendered(dest, size, splits, seed=42, gain=0.5):
+def _is_rendered(dest, size, splits, seed, gain):
     "Is `dest` a complete render of `size` with `splits`, `seed` and `gain`?"
     cfg = _read_json(dest/'nsynth_gm.json', {})
     return (cfg==dict(version=_render_version, size=size, splits=list(splits), seed=seed, gain=gain)
             and all((dest/f'nsynth-{s}'/'examples.json').exists() for s in splits))
 
 # %% ../nbs/06_datasets.ipynb #7028a6b6
+def _render_args(dest, size, splits, **kwargs)->dict:
+    "`render_nsynth_gm`'s arguments for this call, its defaults filled in (its signature is the one place `seed` and `gain` default)"
+    b = inspect.signature(render_nsynth_gm).bind(dest, size, splits, **kwargs)
+    b.apply_defaults()
+    return b.arguments
+
 def get_nsynth_gm(size:str='mini',            # a key of `nsynth_gm_sizes`
                   dest=None,                  # the folder (default `nsynth_gm_path(size)`)
                   splits=('train','valid'),   # splits to render ('train', 'valid', 'test')
@@ -433,7 +439,8 @@ def get_nsynth_gm(size:str='mini',            # a key of `nsynth_gm_sizes`
                  )->Path:
     "The folder of a rendered General MIDI set in the NSynth layout, rendered first if needed"
     dest, splits = Path(ifnone(dest, nsynth_gm_path(size))), as_splits(splits)
-    same = partial(_is_rendered, dest, size, splits, kwargs.get('seed', 42), kwargs.get('gain', 0.5))
+    a = _render_args(dest, size, splits, **kwargs)
+    same = partial(_is_rendered, dest, size, splits, a['seed'], a['gain'])
     if same(): return dest
     with _file_lock(dest.parent/f'.{dest.name}.lock'):   # another render there: `render_nsynth_gm` says so
         if not same(): render_nsynth_gm(dest, size, splits, **kwargs)

@@ -20,6 +20,7 @@ from fastai.callback.schedule import *
 from fastai.vision.learner import vision_learner, create_vision_model, model_meta, _default_meta, _update_first_layer, _get_first_layer
 from .core import *
 from .data import *
+from .data import _warn_skipped
 from .spectrogram import *
 from .augment import ReseedAugments
 
@@ -376,10 +377,31 @@ def _same_length_groups(learn, files)->list:
     for i in range(len(files)): groups.setdefault(key(i), []).append(i)
     return list(groups.values())
 
+
+
+def _load_each(la:LoadAudio, fns, n_workers:int=0)->list:
+    "Each of `fns` loaded by `la` as a test item (its clip), or the `AudioLoadError` that says why it cannot be"
+    def load(fn):
+        try: return la(fn, split_idx=1)
+        except AudioLoadError as e: return e
+    return list(parallel(load, fns, n_workers=n_workers, threadpool=True, progress=False))
+
+def _test_items(learn, files, bs, num_workers, skip_bad, bad:list):
+    "(positions, items, batch size) to predict, files of one length together; `skip_bad`: items are clips, each file decoded once, here, the bad ones' positions and errors added to `bad`"
+    groups = _same_length_groups(learn, files)
+    singles = [g[0] for g in groups if len(g)==1]   # files of lengths no other has: one loader, one file a batch
+    for idx, b in [(g, bs) for g in groups if len(g)>1] + ([(singles, 1)] if singles else []):
+        if not skip_bad: yield idx, [files[i] for i in idx], b; continue
+        for c in chunked(idx, bs):
+            res = _load_each(audio_loader(learn.dls), [files[i] for i in c], num_workers)
+            bad += [(i, o) for i,o in zip(c, res) if isinstance(o, AudioLoadError)]
+            ok = [(i, o) for i,o in zip(c, res) if not isinstance(o, AudioLoadError)]
+            if ok: yield [i for i,_ in ok], [o for _,o in ok], b
+
 def predict_files(learn:Learner,        # a trained (or loaded) audio learner
                   files,                # audio files, or a folder (searched recursively)
                   bs:int=64,            # files per batch
-                  num_workers:int=0,    # loader processes (0: errors name the bad file directly)
+                  num_workers:int=0,    # loader processes (0: errors name the bad file directly); with `skip_bad`, decoding threads
                   with_probs:bool=True, # add a column of probability per class
                   skip_bad:bool=False,  # leave out (with a warning naming them) the files that cannot be read, instead of stopping
                  )->pd.DataFrame:
@@ -387,18 +409,18 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
     if isinstance(files, (str, Path)) and Path(files).is_dir(): files = get_audio_files(files)
     files = [Path(o) for o in L(files)]
     if not files: raise ValueError("predict_files: no audio files")
-    if skip_bad:
-        files = list(drop_bad_audio(files, decode=True))
-        if not files: raise ValueError("predict_files: none of the files can be read")
-    preds = None
+    if skip_bad and audio_loader(learn.dls) is None: raise ValueError("predict_files: skip_bad needs a `LoadAudio` in the pipeline")
+    preds, done, bad = None, [], []
     # without a duration, a batch is padded to its longest clip, which changes the others' predictions: batch equal lengths only
-    groups = _same_length_groups(learn, files)
-    singles = [g[0] for g in groups if len(g)==1]   # files of lengths no other has: one loader, one file a batch
-    for idx, b in [(g, bs) for g in groups if len(g)>1] + ([(singles, 1)] if singles else []):
-        dl = learn.dls.test_dl([files[i] for i in idx], bs=b, num_workers=num_workers)
+    for idx, items, b in _test_items(learn, files, bs, num_workers, skip_bad, bad):
+        dl = learn.dls.test_dl(items, bs=b, num_workers=0 if skip_bad else num_workers)   # (skip_bad: clips in memory)
         with learn.no_bar(): p = learn.get_preds(dl=dl)[0].float()
         if preds is None: preds = p.new_zeros(len(files), *p.shape[1:])
-        preds[idx] = p
+        preds[idx] = p; done += idx
+    if bad: _warn_skipped([(e.fn, e.reason) for _,e in sorted(bad, key=lambda o: o[0])], len(files))   # in the files' order
+    if not done: raise ValueError("predict_files: none of the files can be read")
+    keep = sorted(done)
+    files, preds = [files[i] for i in keep], preds[keep]
     labels, p = _decode_preds(learn, preds)
     df = pd.DataFrame({'file': [str(o) for o in files], 'label': labels})
     if p is None: return df

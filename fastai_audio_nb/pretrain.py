@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_pretrain.ipynb #edaadb13
 from __future__ import annotations
-import os, sys, json, time, hashlib, argparse, warnings, tempfile, numbers
+import os, sys, json, time, hashlib, argparse, warnings, tempfile, numbers, inspect
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -152,7 +152,8 @@ def get_pretrain_corpus(size:str='pretrain', # a key of `pretrain_sizes`
                        )->Path:
     "The folder of a rendered pretraining corpus, rendered first if needed (one process at a time)"
     dest = Path(ifnone(dest, pretrain_corpus_path(size)))
-    done = lambda: (_read_json(dest/'nsynth_gm.json')==_corpus_cfg(size, seed, kwargs.get('gain', 0.5))
+    b = inspect.signature(render_pretrain_corpus).bind(dest, size, seed, **kwargs); b.apply_defaults()   # its defaults (gain), one place
+    done = lambda: (_read_json(dest/'nsynth_gm.json')==_corpus_cfg(size, seed, b.arguments['gain'])
                     and (dest/'nsynth-train'/'examples.json').exists())
     if done(): return dest
     with _file_lock(dest.parent/f'.{dest.name}.lock'):

@@ -198,7 +198,7 @@ class Spectrogram(_DeviceCacheTfm):
                     db=False, ref=None, top_db=None, deltas=0, normalized=None)
 
     def encodes(self, x:AudioTensor):
-        with _fp32(x.device): s = self._by_chunks(_plain(x).float(), self._stft)
+        with _fp32(x.device): s = self._by_chunks(audio_to_float(_plain(x)).float(), self._stft)   # (int16 batches too)
         return TensorSpectrogram(s, **self._meta(getattr(x, 'sr', None)))
 
 # %% ../nbs/02_spectrogram.ipynb #4a347211
@@ -242,7 +242,7 @@ class MelSpectrogram(Spectrogram):
         sr = self._sr(x)
         with _fp32(x.device):
             fb = self._fb(sr, x.device)
-            m = self._by_chunks(_plain(x).float(), lambda c: torch.matmul(fb, self._stft(c)))   # (n_mels, freq) @ (..., freq, frames)
+            m = self._by_chunks(audio_to_float(_plain(x)).float(), lambda c: torch.matmul(fb, self._stft(c)))   # (n_mels, freq) @ (..., freq, frames)
         return TensorSpectrogram(m, **{**self._meta(sr), 'kind':'mel', 'n_mels':self.n_mels, 'f_min':float(self.f_min),
                                       'f_max':float(ifnone(self.f_max, sr/2)), 'mel_scale':self.mel_scale})
 
