@@ -54,37 +54,100 @@ def _in_folder(files, root, name:str):
     # string splits, not `Path.relative_to` per file: under a second for 300,000 files rather than several
     return np.array([name in str(f).split(sep)[k:-1] for f in files], dtype=bool)
 
-def folder_dls(path,                            # folder of audio files (searched recursively)
-               label_re:str=nsynth_label_re,    # regex whose first group, on the file name, is the label
-               valid_folder:str='nsynth-valid', # the files under a folder of this name are the validation set
-               train_folder:str=None,           # train on the files under this folder (None: `nsynth-train` if there, else all others)
-               bs:int=64, sr:int=16000, duration:float=4., # batch size, sample rate and seconds per clip
-               **kwargs,                        # passed to `AudioDataLoaders.from_name_re` (`num_workers`, ...)
-              ):
-    "Audio `DataLoaders` from a folder: labels from the file names, the validation set by folder"
-    import numpy as np
+def _label_hint(label_re)->str:
+    "What to do when `label_re` (None: the NSynth default) does not match the file names"
+    how = "pass --label-re RE, whose first group on a file's name is its label, or --label-from folder to label each file by its folder's name"
+    if label_re is None: return f" (the default --label-re is for NSynth names such as guitar_acoustic_010-060-100.wav): {how}"
+    return f" (--label-re is matched on the file's name only, not its folders): {how}"
+
+def _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw):
+    "`folder_dls` labelling by `label_re` (None: NSynth's) on the file names: `AudioDataLoaders.from_name_re`"
+    import re, numpy as np
     from fastai.data.transforms import IndexSplitter
     from fastai_audio_nb.core import get_audio_files
     from fastai_audio_nb.data import AudioDataLoaders
-    path = Path(path)
-    if not path.is_dir(): raise CLIError(f"{path}: no such folder")
-    train_folder = ifnone(train_folder, 'nsynth-train' if (path/'nsynth-train').is_dir() else None)
     files = get_audio_files(path)
+    if not files: raise CLIError(f"{path}: no audio files found")
+    if label_re is None and not any(re.search(nsynth_label_re, f.name) for f in files):   # before the folders: the labels are what is wrong
+        raise CLIError(f"{path}: none of the {len(files)} file names is an NSynth name, e.g. {', '.join(f.name for f in files[:3])}" + _label_hint(None))
+    label_re = ifnone(label_re, nsynth_label_re)
+    if valid_pct is not None:
+        if train_folder is not None: files = [f for f,k in zip(files, _in_folder(files, path, train_folder)) if k]
+        if not files: raise CLIError(f"{path}: no audio files under a folder named {train_folder!r} (the training set); see --train-folder")
+        return AudioDataLoaders.from_name_re(path, files, label_re, valid_pct=valid_pct, seed=seed, **kw)
     is_valid = _in_folder(files, path, valid_folder)
     keep = is_valid | (_in_folder(files, path, train_folder) if train_folder is not None else True)
     files, is_valid = [f for f,k in zip(files, keep) if k], is_valid[keep]
     n_valid = int(is_valid.sum())
-    if not files: raise CLIError(f"{path}: no audio files found")
     if train_folder is not None and n_valid==len(files):
         raise CLIError(f"{path}: no audio files under a folder named {train_folder!r} (the training set); see --train-folder")
-    if not n_valid: raise CLIError(f"{path}: no audio files under a folder named {valid_folder!r} (the validation set); see --valid-folder")
+    if not n_valid: raise CLIError(f"{path}: no audio files under a folder named {valid_folder!r} (the validation set); see --valid-folder, "
+                                   "or --valid-pct P to hold out a random share P of the files")
     if n_valid==len(files): raise CLIError(f"{path}: all {n_valid} audio files are under {valid_folder!r}: none to train on")
-    try: dls = AudioDataLoaders.from_name_re(path, files, label_re, splitter=IndexSplitter(np.flatnonzero(is_valid)), bs=bs, sr=sr,
-                                             duration=duration, **kwargs)
+    return AudioDataLoaders.from_name_re(path, files, label_re, splitter=IndexSplitter(np.flatnonzero(is_valid)), **kw)
+
+def _by_folder(path, valid_folder, train_folder, valid_pct, seed, kw):
+    "`folder_dls` labelling each file by its folder's name: `AudioDataLoaders.from_folder`"
+    from fastai_audio_nb.core import get_audio_files
+    from fastai_audio_nb.data import AudioDataLoaders
+    layout = "--label-from folder labels each file by the name of the folder it is in"
+    if valid_pct is not None:   # every file under DATA (or DATA/TRAIN), in a folder per class, split at random
+        root = path if train_folder is None else path/train_folder
+        if not root.is_dir(): raise CLIError(f"{path}: no folder {train_folder!r} (the training set); see --train-folder")
+        files = get_audio_files(root)
+        if not files: raise CLIError(f"{root}: no audio files found")
+        if loose := [f for f in files if f.parent==root]:
+            raise CLIError(f"{root}: {len(loose)} of {len(files)} audio files are not in a class folder, e.g. {loose[0].name}: {layout}, {root}/CLASS/FILE")
+        return AudioDataLoaders.from_folder(root, valid_pct=valid_pct, seed=seed, **kw)
+    if train_folder is None or not (path/train_folder).is_dir():
+        raise CLIError(f"{path}: no folder {ifnone(train_folder, 'train')!r} (the training set, a folder per class in it); see --train-folder, "
+                       "or --valid-pct P to hold out a random share P of the files")
+    if not (path/valid_folder).is_dir():
+        raise CLIError(f"{path}: no folder {valid_folder!r} (the validation set, a folder per class in it); see --valid-folder, "
+                       "or --valid-pct P to hold out a random share P of the training files")
+    files = get_audio_files(path, folders=[train_folder, valid_folder])
+    # `from_folder` would leave out, without a word, the files that are not DATA/TRAIN/CLASS/FILE or DATA/VALID/CLASS/FILE
+    if loose := [f for f in files if len(f.relative_to(path).parts)!=3]:
+        raise CLIError(f"{path}: {len(loose)} of {len(files)} audio files are not in a class folder right inside {train_folder!r} or {valid_folder!r}, "
+                       f"e.g. {loose[0].relative_to(path)}: {layout}, {path}/{train_folder}/CLASS/FILE and {path}/{valid_folder}/CLASS/FILE")
+    for name in (train_folder, valid_folder):
+        if not any(f.parts[len(path.parts)]==name for f in files): raise CLIError(f"{path/name}: no audio files found")
+    return AudioDataLoaders.from_folder(path, train=train_folder, valid=valid_folder, **kw)
+
+def folder_dls(path,                            # folder of audio files (searched recursively)
+               label_re:str=None,               # regex whose first group, on the file name, is the label (None: `nsynth_label_re`)
+               valid_folder:str=None,           # the files under a folder of this name are the validation set (None: `nsynth-valid`; by folder: `valid`)
+               train_folder:str=None,           # train on the files under this folder (None: `nsynth-train`, by folder `train`, if there, else all others)
+               label_from:str='name',           # 'name': `label_re` on the file name; 'folder': the name of the file's folder
+               valid_pct:float=None,            # hold out this random share of the training files as the validation set (no validation folder)
+               seed:int=None,                   # the seed of `valid_pct`'s random split
+               bs:int=64, sr:int=16000, duration:float=4., # batch size, sample rate and seconds per clip
+               **kwargs,                        # passed to `AudioDataLoaders.from_name_re` or `from_folder` (`num_workers`, ...)
+              ):
+    "Audio `DataLoaders` from a folder: labels from the file names or their folders, the validation set by folder or at random"
+    path = Path(path)
+    if not path.is_dir(): raise CLIError(f"{path}: no such folder")
+    if label_from not in ('name', 'folder'): raise CLIError(f"--label-from {label_from}: 'name' or 'folder'")
+    if label_from=='folder' and label_re is not None: raise CLIError("--label-re labels by the file name: not with --label-from folder")
+    if valid_pct is not None and valid_folder is not None: raise CLIError("--valid-pct (a random split) or --valid-folder (a split by folder): not both")
+    if valid_pct is not None and not 0<valid_pct<1: raise CLIError(f"--valid-pct {valid_pct:g}: a share between 0 and 1, e.g. 0.2")
+    by_folder = label_from=='folder'
+    dflt_train = 'train' if by_folder else 'nsynth-train'
+    train_folder = ifnone(train_folder, dflt_train if (path/dflt_train).is_dir() else None)
+    valid_folder = ifnone(valid_folder, 'valid' if by_folder else 'nsynth-valid')
+    kw = dict(bs=bs, sr=sr, duration=duration, **kwargs)
+    try: dls = (_by_folder(path, valid_folder, train_folder, valid_pct, seed, kw) if by_folder else
+                _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw))
     except ValueError as e:
         if type(e).__name__=='AudioFilesError': raise   # the command line says what to do with them
-        raise CLIError(str(e).replace('pass bs=', 'pass --bs ')) from e
-    if len(dls.vocab)<2: raise CLIError(f"{path}: {len(dls.vocab)} class {list(dls.vocab)}: a classifier needs at least 2; see --label-re")
+        msg = str(e).replace('pass bs=', 'pass --bs ')
+        if msg.startswith('the label regex') and 'does not match' in msg: msg += _label_hint(label_re)
+        if valid_pct is not None and 'no training item has' in msg:   # a rare class drawn only into the random validation share
+            msg = msg.split(' (a random split')[0] + " (--valid-pct's random split: another --seed, or more files of the rare classes)"
+        raise CLIError(msg) from e
+    if len(dls.vocab)<2:
+        raise CLIError(f"{path}: {len(dls.vocab)} class {list(dls.vocab)}: a classifier needs at least 2; "
+                       + ("one folder per class" if by_folder else "see --label-re, or --label-from folder"))
     return dls
 
 # %% ../nbs/07_cli.ipynb #b4294440
@@ -149,11 +212,27 @@ def train_and_report(learn,              # an `audio_learner`
     return m
 
 # %% ../nbs/07_cli.ipynb #60274ad4
+def _share(s:str)->float:
+    "`--valid-pct`: a number between 0 and 1 (exclusive), else argparse's usage error"
+    try: v = float(s)
+    except ValueError: v = None
+    if v is None or not 0<v<1: raise argparse.ArgumentTypeError(f"{s!r}: a share between 0 and 1, e.g. 0.2")
+    return v
+
+def _check_train_args(p, args):
+    "Usage errors (exit status 2) for train options that contradict each other"
+    if args.label_from=='folder' and args.label_re is not None:
+        p.error("--label-re labels a file by its name: not with --label-from folder, which labels it by its folder")
+    if args.valid_pct is not None and args.valid_folder is not None:
+        p.error("--valid-pct (a random split) or --valid-folder (a split by folder): not both")
+
 def _add_train_args(p):
     p.add_argument('data', metavar='DATA', help='folder of audio files (searched recursively)')
-    p.add_argument('--label-re', default=nsynth_label_re, metavar='RE', help="regex whose first group, matched on a file's name, is its label (default: the NSynth instrument family)")
-    p.add_argument('--valid-folder', default='nsynth-valid', metavar='NAME', help='files under a folder of this name are the validation set (default: nsynth-valid)')
-    p.add_argument('--train-folder', default=None, metavar='NAME', help='train on the files under a folder of this name (default: nsynth-train if DATA has one, else all the other files)')
+    p.add_argument('--label-from', default='name', choices=['name', 'folder'], help="where a file's label comes from: its name, by --label-re (default), or the name of the folder it is in (a folder per class: DATA/train/CLASS/FILE and DATA/valid/CLASS/FILE, or DATA/CLASS/FILE with --valid-pct)")
+    p.add_argument('--label-re', default=None, metavar='RE', help="regex whose first group, matched on a file's name, is its label (default: the NSynth instrument family; not with --label-from folder)")
+    p.add_argument('--valid-folder', default=None, metavar='NAME', help='files under a folder of this name are the validation set (default: nsynth-valid; with --label-from folder: valid, right inside DATA)')
+    p.add_argument('--valid-pct', default=None, type=_share, metavar='P', help='no validation folder: hold out a random share P (0 < P < 1) of the training files, drawn by --seed (not with --valid-folder)')
+    p.add_argument('--train-folder', default=None, metavar='NAME', help='train on the files under a folder of this name (default: nsynth-train if DATA has one, else all the other files; with --label-from folder: train, right inside DATA, if there)')
     p.add_argument('--arch', default='resnet18', help='audio_resnet (a small audio CNN, fast on a CPU), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...) or a timm name (default: resnet18)')
     p.add_argument('--epochs', type=int, default=3, help='epochs (default: 3; pretrained: the first with the body frozen)')
     p.add_argument('--bs', type=int, default=64, help='batch size (default: 64; per process under accelerate launch)')
@@ -164,7 +243,7 @@ def _add_train_args(p):
     p.add_argument('--sr', type=int, default=16000, help='sample rate files are resampled to (default: 16000)')
     p.add_argument('--duration', type=float, default=4., help='seconds per clip: longer files are cropped, shorter padded (default: 4)')
     p.add_argument('--out', default=None, metavar='DIR', help='output folder (default: models/{DATA name}-{arch})')
-    p.add_argument('--seed', type=int, default=42, help='random seed (default: 42)')
+    p.add_argument('--seed', type=int, default=42, help="random seed, also of --valid-pct's split (default: 42)")
     p.add_argument('--augment', default=None, metavar='NAME', help="augment the training batches on their device: an `augment_presets` name (default, mild, pitch, masks; default: none)")
     p.add_argument('--mixup', action='store_true', help="fastai's MixUp on the spectrogram batches")
     p.add_argument('--workers', type=int, default=None, help='data loading processes (default: the CPUs, shared by the processes of accelerate launch)')
@@ -180,7 +259,7 @@ def _train(args):
     if args.epochs<1 or args.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
     if args.lr is not None and not (math.isfinite(args.lr) and args.lr>0): raise CLIError(f"--lr {args.lr}: a learning rate > 0")
     if args.workers is not None and args.workers<0: raise CLIError(f"--workers {args.workers}: 0 (load in this process) or more")
-    try: re.compile(args.label_re)
+    try: re.compile(ifnone(args.label_re, ''))
     except re.error as e: raise CLIError(f"--label-re {args.label_re}: not a regular expression ({e})") from e
     if args.sr<1 or args.duration<=0: raise CLIError(f"--sr and --duration must be > 0")
     n_fft = SpectrogramConfig.study().n_fft
@@ -222,10 +301,11 @@ def _train_run(args, arch, workers, tfms, dist:bool):
     set_seed(args.seed)
     t0 = time.perf_counter()
     from fastai_audio_nb.data import AudioFilesError
-    try: dls = folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, bs=args.bs, sr=args.sr,
-                          duration=args.duration, num_workers=workers, batch_tfms=tfms, skip_bad=args.skip_bad)
+    try: dls = folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, label_from=args.label_from, valid_pct=args.valid_pct,
+                          seed=args.seed, bs=args.bs, sr=args.sr, duration=args.duration, num_workers=workers, batch_tfms=tfms, skip_bad=args.skip_bad)
     except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
-    say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files, {len(dls.vocab)} classes: {', '.join(dls.vocab)}")
+    split = f" (a random {args.valid_pct:g}, seed {args.seed})" if args.valid_pct else ''
+    say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{split}, {len(dls.vocab)} classes: {', '.join(dls.vocab)}")
     # audio_resnet has no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote
     audio = arch is _audio_resnet
     pretrained = ('audio' if args.weights else False) if audio else not args.no_pretrained
@@ -239,7 +319,8 @@ def _train_run(args, arch, workers, tfms, dist:bool):
         say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {args.bs} per process, on {dls.device}")
     out = _train_out(args)
     if args.augment or args.mixup: say(f"augmentation: {args.augment or 'none'}{', MixUp' if args.mixup else ''} (training batches only)")
-    m = train_and_report(learn, out, args.epochs, args.lr, info=dict(data=str(args.data), seed=args.seed, augment=args.augment, mixup=args.mixup))
+    info = dict(data=str(args.data), seed=args.seed, augment=args.augment, mixup=args.mixup, label_from=args.label_from, valid_pct=args.valid_pct)
+    m = train_and_report(learn, out, args.epochs, args.lr, info=info)
     say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
     say(f"saved {out/'model.pkl'}, {out/'confusion_matrix.png'}, {out/'metrics.json'}")
     if dist: td.barrier()    # the others wait for rank 0's files, then all leave together
@@ -503,7 +584,7 @@ def _parser():
     d.add_argument('--minutes', type=float, default=10., help='the time the whole demo should take here (default: 10)')
     d.set_defaults(func=_demo)
     t = sub.add_parser('train', help='train on a folder of audio files: epoch table, model, confusion matrix, metrics')
-    _add_train_args(t); t.set_defaults(func=_train)
+    _add_train_args(t); t.set_defaults(func=_train, check=partial(_check_train_args, t))
     q = sub.add_parser('predict', help='predict audio files with an exported model: file, label, probability')
     _add_predict_args(q); q.set_defaults(func=_predict)
     return p
@@ -512,6 +593,7 @@ def _parser():
 def main(argv=None)->int:
     "Entry point of `fastai-audio`; returns the exit status"
     args = _parser().parse_args(argv)
+    if hasattr(args, 'check'): args.check(args)    # contradicting options: the usage message (exit status 2)
     try: args.func(args)
     except (CLIError, FileNotFoundError) as e:
         print(f"fastai-audio {args.command}: error: {e}", file=sys.stderr); return 1

@@ -79,6 +79,10 @@ def resample(x:torch.Tensor, # audio `(..., samples)`
 def _unreadable(fn, e:Exception)->str:
     "Why `fn` could not be read: `e`'s message, without the file name libsndfile repeats"
     msg = str(e).replace(f"Error opening {str(fn)!r}: ", "")
+    # libsndfile's MP3 reader answers a file it cannot decode with its "no such file" text: say what is true
+    if msg.startswith('File does not exist or is not a regular file') and Path(fn).is_file():
+        fmt = Path(fn).suffix.lstrip('.').upper() or 'audio'
+        return f"not a readable audio file (libsndfile cannot decode it as {fmt}: not audio, or a damaged file)"
     return f"not a readable audio file ({type(e).__name__}: {msg})"
 
 def _read_frames(fn, offset, duration, int16=False):

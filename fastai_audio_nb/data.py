@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #e87065b1
 from __future__ import annotations
-import random, re, shutil, warnings
+import random, re, shutil, warnings, inspect
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 import soundfile as sf
@@ -94,15 +94,15 @@ def drop_bad_audio(files, decode:bool=False)->L:
 
 # %% ../nbs/01_data.ipynb #4695a227
 def check_channels(files)->int:
-    "The channel count all `files` share (from their headers); a `ValueError` with the counts and example files if they differ"
+    "The channel count of the items of `files` (from their headers): the one all share, or the other one next to mono files (copied to each channel); a `ValueError` with the counts and example files if more differ"
     files = L(files).map(Path)
     cs = np.array([audio_info(f).channels for f in files])
     counts = sorted(set(cs.tolist()))
-    if len(counts)==1: return counts[0]
+    if len(counts)==1 or (len(counts)==2 and counts[0]==1): return counts[-1]
     each = '; '.join(f"{c} channel{'s'*(c>1)}: {int((cs==c).sum())} files (e.g. {', '.join(f.name for f in files[np.flatnonzero(cs==c)[:2]])})"
                      for c in counts)
-    raise ValueError(f"mono=False, but the files have different channel counts: {each}. A batch needs one count: "
-                     "pass mono=True, or keep files of one count")
+    raise ValueError(f"mono=False, but the files have different channel counts: {each}. A batch needs one count (mono files "
+                     "are copied to each channel of the other): pass mono=True, or keep files of one count and mono ones")
 
 # %% ../nbs/01_data.ipynb #41a65712
 class LoadAudio(RandTransform):
@@ -255,12 +255,35 @@ def _col(df, c, arg:str):
     if isinstance(c, int) and -len(df.columns)<=c<len(df.columns): return df.columns[c]
     raise ValueError(f"{arg}={c!r}: no such column in {list(df.columns)}")
 
+def _check_dl_kwargs(kwargs:dict, where:str, factory=None):
+    "A `TypeError` for a keyword that neither the factory nor fastai's `DataLoader`s take (fastai would drop it without a word)"
+    known = set().union(*(inspect.signature(f).parameters for f in (DataBlock.dataloaders, FilteredBase.dataloaders, TfmdDL.__init__, DataLoader.__init__)))
+    known = (known | set(DataLoader._methods)) - {'self', 'kwargs', 'source', 'dataset'}
+    bad = [k for k in kwargs if k not in known]
+    if not bad: return
+    import difflib
+    close = difflib.get_close_matches(bad[0], known | set(inspect.signature(factory).parameters if factory else []), n=1)
+    raise TypeError(f"{where}() got an unexpected keyword argument {bad[0]!r}" + (f": did you mean {close[0]!r}?" if close else ''))
+
+def _on_rows(splitter, df):
+    "`splitter` for `df`; fastai's `FuncSplitter` gets the rows (on a DataFrame it would iterate over the column names)"
+    if not getattr(splitter, '__qualname__', '').startswith('FuncSplitter'): return splitter
+    return lambda _: splitter([r for _,r in df.iterrows()])
+
+def _one_hot(df, label_col, label_delim)->bool:
+    "Whether `label_col` names several columns of 0/1 (or True/False) on every row: one-hot tags"
+    if not is_listy(label_col) or len(label_col)<2 or label_delim is not None: return False
+    return all(not df[c].isna().any() and set(df[c].unique()) <= {0, 1} for c in label_col)
+
 def _check_valid_col(df, c):
     "`c`, or a `ValueError` unless column `c` of `df` is True/False (or 1/0) on every row"
     vals = set(df[c].dropna().unique())
     if df[c].isna().any() or not vals <= {True, False}:
-        raise ValueError(f"valid_col={c!r} must be True/False (or 1/0) on every row, not {sorted(vals, key=str)[:6]}"
-                         + (' and empty cells' if df[c].isna().any() else '') + f"; e.g. df['is_valid'] = df[{c!r}]=='valid'")
+        some = sorted((v.item() if hasattr(v, 'item') else v for v in vals), key=str)   # (numpy scalars shown as values)
+        # the hint compares with a value the column has: a fold number (fold==5), or a split's name
+        ex = next((v for v in some if str(v).lower() in ('valid', 'validation', 'val', 'dev', 'test')), some[-1] if some else 'valid')
+        raise ValueError(f"valid_col={c!r} must be True/False (or 1/0) on every row, not {some[:6]}"
+                         + (' and empty cells' if df[c].isna().any() else '') + f"; e.g. df['is_valid'] = df[{c!r}]=={ex!r}")
     return c
 
 # %% ../nbs/01_data.ipynb #263c4482
@@ -278,6 +301,8 @@ def _dls(dblock, source, path, check:bool=True, **kwargs):
     if not len(dls.train): raise ValueError(f"{n} training items and bs={dls.train.bs}: not one full batch to train on (fastai "
                                             f"drops a last incomplete training batch); pass bs={n} or smaller")
     if check: check_split_labels(dls)
+    if not len(dls.valid_ds): warnings.warn("the split leaves no validation items: fastai will report no valid_loss nor metrics "
+                                            "(on purpose, to train on everything? else check valid_col, valid_pct or the splitter)")
     return dls
 
 # %% ../nbs/01_data.ipynb #pcr0cd01
@@ -294,11 +319,14 @@ class AudioDataLoaders(DataLoaders):
     @delegates(DataLoaders.from_dblock)
     def from_folder(cls, path, train='train', valid='valid', valid_pct=None, seed=None, vocab=None,
                     item_tfms=None, batch_tfms=None, sr=16000, duration=4., mono=True, crop='start',
-                    skip_bad=False, **kwargs):
-        "From a folder per class inside `train` and `valid` folders (or a random `valid_pct` split)"
-        splitter = GrandparentSplitter(train_name=train, valid_name=valid) if valid_pct is None else RandomSplitter(valid_pct, seed=seed)
-        get_items = get_audio_files if valid_pct else partial(get_audio_files, folders=[train, valid])
-        where = '' if valid_pct else f" in its '{train}' and '{valid}' folders (or pass `valid_pct`)"
+                    skip_bad=False, splitter=None, **kwargs):
+        "From a folder per class inside `train` and `valid` folders (or all audio files under `path`, split at random by `valid_pct` or by a `splitter`)"
+        _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_folder', cls.from_folder)
+        if splitter is not None and valid_pct is not None: raise ValueError("from_folder: give `valid_pct` or `splitter`, not both")
+        whole = splitter is not None or valid_pct is not None   # every audio file under `path`
+        splitter = ifnone(splitter, GrandparentSplitter(train_name=train, valid_name=valid) if valid_pct is None else RandomSplitter(valid_pct, seed=seed))
+        get_items = get_audio_files if whole else partial(get_audio_files, folders=[train, valid])
+        where = '' if whole else f" in its '{train}' and '{valid}' folders (or pass `valid_pct`)"
         get_items = compose(get_items, partial(_some, what=f'{path}: no audio files found{where}'))
         if skip_bad: get_items = compose(get_items, partial(drop_bad_audio, decode=skip_bad=='decode'), partial(_some, what=f'{path}: none of the audio files can be used'))
         dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'))), CategoryBlock(vocab=vocab)),
@@ -311,6 +339,7 @@ class AudioDataLoaders(DataLoaders):
     def from_name_re(cls, path, fnames, pat, valid_pct=0.2, seed=None, splitter=None, item_tfms=None,
                      batch_tfms=None, sr=16000, duration=4., mono=True, crop='start', skip_bad=False, **kwargs):
         "From `fnames` labelled by the first group of regex `pat` on the file name (a `splitter`, or random)"
+        _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_name_re', cls.from_name_re)
         fnames = _some(L(fnames).map(Path), f'{path}: no audio files given')   # str names too (glob, a column)
         if skip_bad: fnames = _some(drop_bad_audio(fnames, decode=skip_bad=='decode'), f'{path}: none of the {len(fnames)} audio files can be used')
         labels = check_regex_labels(fnames, pat)
@@ -324,8 +353,10 @@ class AudioDataLoaders(DataLoaders):
     @delegates(DataLoaders.from_dblock)
     def from_df(cls, df, path='.', valid_pct=0.2, seed=None, fn_col=0, folder=None, suff='', label_col=1,
                 label_delim=None, y_block=None, valid_col=None, item_tfms=None, batch_tfms=None,
-                sr=16000, duration=4., mono=True, crop='start', skip_bad=False, **kwargs):
-        "From `df` with file names in `fn_col`, labels in `label_col` and an optional boolean `valid_col`"
+                sr=16000, duration=4., mono=True, crop='start', skip_bad=False, splitter=None, **kwargs):
+        "From `df` with file names in `fn_col`, labels in `label_col` (several 0/1 columns: one-hot tags) and an optional boolean `valid_col` (or a `splitter`)"
+        _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_df', cls.from_df)
+        if splitter is not None and valid_col is not None: raise ValueError("from_df: give `valid_col` or `splitter`, not both")
         fn_col, label_col = _col(df, fn_col, 'fn_col'), [_col(df, c, 'label_col') for c in label_col] if is_listy(label_col) else _col(df, label_col, 'label_col')
         if label_delim is not None:   # an empty cell: no tags
             df = df.copy()
@@ -338,8 +369,11 @@ class AudioDataLoaders(DataLoaders):
             df = _some(df[[f in good for f in fns]], f'{path}: none of the {len(df)} audio files can be used')
         if valid_col is not None: valid_col = _check_valid_col(df, _col(df, valid_col, 'valid_col'))
         # by the column's values (fastai's `ColSplitter` would take an integer column name for a position)
-        splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else IndexSplitter(np.flatnonzero(df[valid_col].astype(bool).values))
-        checked = False
+        if splitter is not None: splitter = _on_rows(splitter, df)
+        else: splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else IndexSplitter(np.flatnonzero(df[valid_col].astype(bool).values))
+        checked, get_y = False, ColReader(label_col, label_delim=label_delim)
+        if y_block is None and _one_hot(df, label_col, label_delim):   # columns of 0/1 per tag: their names are the classes
+            y_block, get_y = MultiCategoryBlock(encoded=True, vocab=list(label_col)), ColReader(list(label_col))
         if y_block is None:
             is_multi = (is_listy(label_col) and len(label_col)>1) or label_delim is not None
             y_block = MultiCategoryBlock if is_multi else CategoryBlock
@@ -352,7 +386,7 @@ class AudioDataLoaders(DataLoaders):
                 splitter, vocab = _split_once(splitter, df, df[c])
                 y_block, checked = CategoryBlock(vocab=vocab), True
         dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'))), y_block),
-                           get_x=get_x, get_y=ColReader(label_col, label_delim=label_delim),
+                           get_x=get_x, get_y=get_y,
                            splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms)
         return _dls(dblock, df, path, check=not checked, **kwargs)
 

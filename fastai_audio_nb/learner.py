@@ -181,12 +181,20 @@ def _drop_tfms(dls, drop):
     "Remove the `after_batch` transforms for which `drop(t)` from every loader of `dls`"
     for dl in dls.loaders: dl.after_batch.fs = L(f for f in dl.after_batch.fs if not drop(f))
 
+def _warn_image_augs(dls):
+    "Warn (once, naming them) about fastai's image augmentations in `dls`: they act on `TensorImage` only, so leave audio and spectrograms as they are"
+    # ours derive from fastai's `RandTransform` too, but are defined in fastai_audio_nb.augment
+    augs = [type(f).__name__ for f in dls.train.after_batch.fs if type(f).__module__=='fastai.vision.augment']
+    if augs: warnings.warn(f"batch_tfms {', '.join(augs)}: fastai image augmentations act on `TensorImage` only, so they do nothing "
+                           "to audio or spectrograms; use `audio_augment()` (fastai_audio_nb.augment) for audio and spectrogram augmentations", stacklevel=3)
+
 # %% ../nbs/04_learner.ipynb #7264d3a8
 def add_spectrogram(dls:DataLoaders,     # audio `DataLoaders` (batches of `AudioTensor`)
                     spec=None,           # a `SpectrogramConfig`, a preset's name or a list of transforms (None: the study's, or the one there)
                     normalize:bool=True, # standardise with per-channel statistics of the training set, unless `spec` normalises
                    )->DataLoaders:
     "Append the spectrogram transforms to `dls.after_batch` on every loader; another `spec` or `normalize` replaces those there"
+    _warn_image_augs(dls)
     la = audio_loader(dls)
     tfms = _spec_tfms(spec, la.sr if la is not None else 16000)
     own = [t for t in tfms if isinstance(t, SpecNormalize)]     # the spec's own normalisation
@@ -215,6 +223,20 @@ def _n_in(dls)->int:
     if not isinstance(x, TensorSpectrogram) or x.ndim!=4:
         raise ValueError(f"the batches are {type(x).__name__} {tuple(x.shape)}, not spectrograms (bs, channels, freq, frames)")
     return x.shape[1]
+
+# %% ../nbs/04_learner.ipynb #51f73b6f
+def _own_dls(dls)->DataLoaders:
+    "A copy of `dls` on the same datasets, each loader with an `after_batch` list of its own (adding or dropping there leaves `dls` alone)"
+    # `dl.new()` alone would give a `Pipeline` sharing the `fs` list of `dl.after_batch`
+    loaders = [dl.new(after_batch=Pipeline(list(dl.after_batch.fs), split_idx=dl.after_batch.split_idx)) for dl in dls.loaders]
+    return type(dls)(*loaders, path=dls.path, device=dls.device)
+
+def _learner_dls(dls, spec, normalize:bool)->DataLoaders:
+    "`dls` with the spectrogram of `spec`, changed in place unless that would change the spectrogram a learner made before uses: then a copy"
+    if not any(isinstance(f, _spec_types) for f in dls.train.after_batch.fs): return add_spectrogram(dls, spec, normalize)
+    own = add_spectrogram(_own_dls(dls), spec, normalize)
+    same = all(list(map(id, a.after_batch.fs))==list(map(id, b.after_batch.fs)) for a,b in zip(dls.loaders, own.loaders))
+    return dls if same else own
 
 # %% ../nbs/04_learner.ipynb #ab204a29
 def _timm_learner(dls, arch:str, pretrained, weights, **kwargs):
@@ -256,7 +278,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
         from .pretrain import load_audio_pretrained    # here: pretrain imports this module
         learn = audio_learner(dls, arch, spec=spec, pretrained=False, metrics=metrics, normalize=normalize, n_in=n_in, n_out=n_out, **kwargs)
         return load_audio_pretrained(learn, weights)
-    add_spectrogram(dls, spec, normalize)
+    dls = _learner_dls(dls, spec, normalize)
     n_in, n_out = ifnone(n_in, _n_in(dls)), ifnone(n_out, get_c(dls))
     if isinstance(arch, str):
         learn = _timm_learner(dls, arch, pretrained, weights, normalize=False, n_in=n_in, n_out=n_out, metrics=metrics, **kwargs)
@@ -354,14 +376,21 @@ def export(self:Learner, fname='export.pkl', pickle_module=cloudpickle, pickle_p
         self.dls = old_dbunch
 
 # %% ../nbs/04_learner.ipynb #2c5a55a7
+def _label_delim(dls)->str|None:
+    "The `label_delim` of the `ColReader` that reads the labels of `dls` (`from_df(label_delim=...)`; None when there is none)"
+    ds = dls.train_ds   # an exported learner's `DataLoaders` are empty but keep their transforms
+    for tl in getattr(ds, 'tls', [])[getattr(ds, 'n_inp', 1):]:
+        for f in getattr(getattr(tl, 'tfms', None), 'fs', []):
+            if isinstance(f, ColReader) and f.label_delim: return f.label_delim
+
 def _decode_preds(learn, preds):
     "Labels and each row's probability of its label (None for a regression, whose label is the value)"
     vocab = getattr(learn.dls, 'vocab', None)
     if vocab is None:    # regression: the outputs are the values
         return [v.item() if len(v)==1 else v.tolist() for v in preds.reshape(len(preds), -1)], None
-    if getattr(learn.loss_func, 'thresh', None) is not None:      # multi-label
-        dec = preds > learn.loss_func.thresh
-        return [';'.join(vocab[j] for j in torch.where(r)[0]) for r in dec], preds.max(1).values
+    if getattr(learn.loss_func, 'thresh', None) is not None:      # multi-label: joined as the training labels were
+        dec, delim = preds > learn.loss_func.thresh, _label_delim(learn.dls) or ';'
+        return [delim.join(vocab[j] for j in torch.where(r)[0]) for r in dec], preds.max(1).values
     idx = preds.argmax(1)
     return [vocab[i] for i in idx], preds.gather(1, idx[:, None])[:, 0]
 
@@ -399,14 +428,14 @@ def _test_items(learn, files, bs, num_workers, skip_bad, bad:list):
             if ok: yield [i for i,_ in ok], [o for _,o in ok], b
 
 def predict_files(learn:Learner,        # a trained (or loaded) audio learner
-                  files,                # audio files, or a folder (searched recursively)
+                  files,                # audio files (rows in this order), or a folder (searched recursively; rows sorted by path)
                   bs:int=64,            # files per batch
                   num_workers:int=0,    # loader processes (0: errors name the bad file directly); with `skip_bad`, decoding threads
                   with_probs:bool=True, # add a column of probability per class
                   skip_bad:bool=False,  # leave out (with a warning naming them) the files that cannot be read, instead of stopping
                  )->pd.DataFrame:
     "Predict `files` in batches: a DataFrame of file, label and its probability (and each class's); for a regression, file and value"
-    if isinstance(files, (str, Path)) and Path(files).is_dir(): files = get_audio_files(files)
+    if isinstance(files, (str, Path)) and Path(files).is_dir(): files = sorted(get_audio_files(files))   # not the file system's order
     files = [Path(o) for o in L(files)]
     if not files: raise ValueError("predict_files: no audio files")
     if skip_bad and audio_loader(learn.dls) is None: raise ValueError("predict_files: skip_bad needs a `LoadAudio` in the pipeline")
