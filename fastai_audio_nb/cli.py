@@ -431,7 +431,7 @@ def _predict(args):
         import torch
         if not torch.cuda.is_available(): print("fastai-audio predict: no GPU here: predicting on the CPU", file=sys.stderr)
     learn = load_model(args.model, cpu=not args.gpu)
-    files = [f for o in args.files for f in (get_audio_files(o) if Path(o).is_dir() else [Path(o)])]
+    files = [f for o in args.files for f in (sorted(get_audio_files(o)) if Path(o).is_dir() else [Path(o)])]   # a folder's files sorted
     if not files: raise CLIError(f"no audio files in {' '.join(args.files)}")
     with _skipped_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
     if args.csv=='-': print(df.to_csv(index=False, float_format='%.6f'), end='')

@@ -174,7 +174,7 @@ def pad_audio_batch(samples:list)->list:
 
 class IntToFloatAudio(DisplayedTransform):
     "Batch transform: int16 `AudioTensor`s (16-bit files as `AudioBlock` loads them) to float32 in [-1, 1], on the batch's device"
-    order = 1   # before the augmentations (10..) and spectrograms (50..)
+    order = -1  # before the user's batch transforms (order 0 by default), the augmentations (10..) and spectrograms (50..)
     def encodes(self, x:AudioTensor): return audio_to_float(x)
 
 # %% ../nbs/01_data.ipynb #cb3e168d
@@ -190,10 +190,10 @@ def AudioBlock(sr:int=16000,        # sample rate of the items (files are resamp
                           batch_tfms=IntToFloatAudio(), dls_kwargs={'before_batch': pad_audio_batch})
 
 # %% ../nbs/01_data.ipynb #6fd5b3ca
-def _audio_kw(sr, duration, mono, crop, check=None, device=None):
-    "`AudioBlock`'s arguments; 16-bit files travel as int16 when the batches go to a GPU (`device`, None: fastai's default)"
+def _audio_kw(sr, duration, mono, crop, check=None, device=None, int16=None, item_tfms=None):
+    "`AudioBlock`'s arguments; `int16=None`: 16-bit files travel as int16 when the batches go to a GPU (`device`, None: fastai's default) and no `item_tfms` would see them"
     # on a CPU the float conversion would only move from the loader processes to the main one (a 16 MB batch: 10-20 ms there)
-    return dict(sr=sr, duration=duration, mono=mono, crop=crop, check=check, int16=_pin_default(device))
+    return dict(sr=sr, duration=duration, mono=mono, crop=crop, check=check, int16=ifnone(int16, _pin_default(device) and not item_tfms))
 
 # %% ../nbs/01_data.ipynb #b9081a29
 def check_regex_labels(fnames, pat:str)->list:
@@ -314,12 +314,12 @@ class PathColReader(ColReader):
 
 # %% ../nbs/01_data.ipynb #96a72b40
 class AudioDataLoaders(DataLoaders):
-    "Basic wrapper around several `DataLoaders` with factory methods for audio classification (`skip_bad`: leave out, with a warning, the files whose headers cannot be read; `'decode'`: whose samples cannot be decoded either)"
+    "Basic wrapper around several `DataLoaders` with factory methods for audio classification (`skip_bad`: leave out, with a warning, the files whose headers cannot be read; `'decode'`: whose samples cannot be decoded either; `int16`: see `AudioBlock`, None: when the batches go to a GPU and there are no `item_tfms`)"
     @classmethod
     @delegates(DataLoaders.from_dblock)
     def from_folder(cls, path, train='train', valid='valid', valid_pct=None, seed=None, vocab=None,
                     item_tfms=None, batch_tfms=None, sr=16000, duration=4., mono=True, crop='start',
-                    skip_bad=False, splitter=None, **kwargs):
+                    skip_bad=False, splitter=None, int16=None, **kwargs):
         "From a folder per class inside `train` and `valid` folders (or all audio files under `path`, split at random by `valid_pct` or by a `splitter`)"
         _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_folder', cls.from_folder)
         if splitter is not None and valid_pct is not None: raise ValueError("from_folder: give `valid_pct` or `splitter`, not both")
@@ -329,7 +329,7 @@ class AudioDataLoaders(DataLoaders):
         where = '' if whole else f" in its '{train}' and '{valid}' folders (or pass `valid_pct`)"
         get_items = compose(get_items, partial(_some, what=f'{path}: no audio files found{where}'))
         if skip_bad: get_items = compose(get_items, partial(drop_bad_audio, decode=skip_bad=='decode'), partial(_some, what=f'{path}: none of the audio files can be used'))
-        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'))), CategoryBlock(vocab=vocab)),
+        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms)), CategoryBlock(vocab=vocab)),
                            get_items=get_items, splitter=splitter, get_y=parent_label,
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
         return _dls(dblock, path, path, **kwargs)
@@ -337,14 +337,14 @@ class AudioDataLoaders(DataLoaders):
     @classmethod
     @delegates(DataLoaders.from_dblock)
     def from_name_re(cls, path, fnames, pat, valid_pct=0.2, seed=None, splitter=None, item_tfms=None,
-                     batch_tfms=None, sr=16000, duration=4., mono=True, crop='start', skip_bad=False, **kwargs):
+                     batch_tfms=None, sr=16000, duration=4., mono=True, crop='start', skip_bad=False, int16=None, **kwargs):
         "From `fnames` labelled by the first group of regex `pat` on the file name (a `splitter`, or random)"
         _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_name_re', cls.from_name_re)
         fnames = _some(L(fnames).map(Path), f'{path}: no audio files given')   # str names too (glob, a column)
         if skip_bad: fnames = _some(drop_bad_audio(fnames, decode=skip_bad=='decode'), f'{path}: none of the {len(fnames)} audio files can be used')
         labels = check_regex_labels(fnames, pat)
         splitter, vocab = _split_once(ifnone(splitter, RandomSplitter(valid_pct, seed=seed)), fnames, labels)
-        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'))), CategoryBlock(vocab=vocab)),
+        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms)), CategoryBlock(vocab=vocab)),
                            get_y=using_attr(RegexLabeller(pat), 'name'), splitter=splitter,
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
         return _dls(dblock, fnames, path, check=False, **kwargs)
@@ -353,7 +353,7 @@ class AudioDataLoaders(DataLoaders):
     @delegates(DataLoaders.from_dblock)
     def from_df(cls, df, path='.', valid_pct=0.2, seed=None, fn_col=0, folder=None, suff='', label_col=1,
                 label_delim=None, y_block=None, valid_col=None, item_tfms=None, batch_tfms=None,
-                sr=16000, duration=4., mono=True, crop='start', skip_bad=False, splitter=None, **kwargs):
+                sr=16000, duration=4., mono=True, crop='start', skip_bad=False, splitter=None, int16=None, **kwargs):
         "From `df` with file names in `fn_col`, labels in `label_col` (several 0/1 columns: one-hot tags) and an optional boolean `valid_col` (or a `splitter`)"
         _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_df', cls.from_df)
         if splitter is not None and valid_col is not None: raise ValueError("from_df: give `valid_col` or `splitter`, not both")
@@ -385,7 +385,7 @@ class AudioDataLoaders(DataLoaders):
                                      + ', '.join(str(get_x(df.iloc[i])) for i in rows[:3]) + ": fill or drop them")
                 splitter, vocab = _split_once(splitter, df, df[c])
                 y_block, checked = CategoryBlock(vocab=vocab), True
-        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'))), y_block),
+        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms)), y_block),
                            get_x=get_x, get_y=get_y,
                            splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms)
         return _dls(dblock, df, path, check=not checked, **kwargs)

@@ -15,7 +15,8 @@ from .core import atomic_path, save_audio, remove_partial
 __all__ = ['nsynth_families', 'nsynth_sources', 'nsynth_qualities', 'nsynth_velocities', 'nsynth_fields', 'nsynth_sr',
            'nsynth_samples', 'soundfont_dirs', 'nsynth_gm_soundfonts', 'nsynth_gm_sizes', 'gm_programs',
            'find_soundfont', 'soundfont_presets', 'gm_instruments', 'as_splits', 'nsynth_gm_plan', 'write_gm_midi',
-           'render_gm_notes', 'render_nsynth_gm', 'nsynth_gm_path', 'get_nsynth_gm', 'nsynth_items', 'summarize_nsynth']
+           'render_gm_notes', 'render_nsynth_gm', 'cache_root', 'nsynth_gm_path', 'get_nsynth_gm', 'nsynth_items',
+           'summarize_nsynth']
 
 # %% ../nbs/06_datasets.ipynb #4b2a30c3
 nsynth_families = ('bass','brass','flute','guitar','keyboard','mallet','organ','reed','string','synth_lead','vocal')
@@ -400,9 +401,13 @@ def render_nsynth_gm(dest,                        # the dataset folder (gets `ns
                 dropped=sum(len(d) for d in dropped.values()), fluidsynth_runs=len(jobs), seconds=round(time.time()-t0, 1))
 
 # %% ../nbs/06_datasets.ipynb #75862bf1
+def cache_root()->Path:
+    "Where the small test sets are cached: `$FASTAI_AUDIO_CACHE`, else `fastai_audio_nb` in the temporary folder"
+    return Path(os.environ.get('FASTAI_AUDIO_CACHE') or Path(tempfile.gettempdir())/'fastai_audio_nb')
+
 def nsynth_gm_path(size:str='mini')->Path:
-    "Where `get_nsynth_gm` keeps a rendered set of `size` when no `dest` is given"
-    if size=='mini': return Path(tempfile.gettempdir())/'fastai_audio_nb'/f'nsynth_gm_mini_v{_render_version}'
+    "Where `get_nsynth_gm` keeps a rendered set of `size` when no `dest` is given (the mini set: under `cache_root()`)"
+    if size=='mini': return cache_root()/f'nsynth_gm_mini_v{_render_version}'
     return Path('data')/f'nsynth_gm_{size}'
 
 # %% ../nbs/06_datasets.ipynb #9c6f5389

@@ -21,12 +21,15 @@ from fastai.vision.learner import vision_learner, create_vision_model, model_met
 from .core import *
 from .data import *
 from .data import _warn_skipped
+from fastai.data.load import _FakeLoader
+import copy, random
 from .spectrogram import *
 from .augment import ReseedAugments
 
 # %% auto #0
 __all__ = ['adapt_first_conv', 'PretrainedWeightsError', 'load_weights', 'imagenet_weights_file', 'create_arch', 'audio_loader',
-           'add_spectrogram', 'default_metrics', 'audio_learner', 'EpochTable', 'fit_epochs', 'predict_files']
+           'add_spectrogram', 'default_metrics', 'audio_learner', 'EpochTable', 'fit_epochs', 'predict_files',
+           'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #ab4def34
 def adapt_first_conv(model:nn.Module, # a CNN whose first layer is a 3-channel `nn.Conv2d`
@@ -227,9 +230,16 @@ def _n_in(dls)->int:
 # %% ../nbs/04_learner.ipynb #51f73b6f
 def _own_dls(dls)->DataLoaders:
     "A copy of `dls` on the same datasets, each loader with an `after_batch` list of its own (adding or dropping there leaves `dls` alone)"
-    # `dl.new()` alone would give a `Pipeline` sharing the `fs` list of `dl.after_batch`
-    loaders = [dl.new(after_batch=Pipeline(list(dl.after_batch.fs), split_idx=dl.after_batch.split_idx)) for dl in dls.loaders]
-    return type(dls)(*loaders, path=dls.path, device=dls.device)
+    # a shallow copy keeps what `dl.new()` would drop (a `WeightedDL`'s weights, `persistent_workers`, `n`); its own
+    # `after_batch` list (`Pipeline(pipeline)` would share `fs`), loader state (`fake_l` points at its loader) and random state
+    def own(dl):
+        c, fl = copy.copy(dl), dl.fake_l
+        c.after_batch = Pipeline(list(dl.after_batch.fs), split_idx=dl.after_batch.split_idx)
+        c.fake_l = _FakeLoader(c, fl.pin_memory, fl.num_workers, fl.timeout, persistent_workers=fl.persistent_workers,
+                               pin_memory_device=getattr(fl, 'pin_memory_device', ''))
+        c.rng = random.Random(dl.rng.randint(0, 2**32-1))
+        return c
+    return type(dls)(*[own(dl) for dl in dls.loaders], path=dls.path, device=dls.device)
 
 def _learner_dls(dls, spec, normalize:bool)->DataLoaders:
     "`dls` with the spectrogram of `spec`, changed in place unless that would change the spectrogram a learner made before uses: then a copy"
@@ -452,6 +462,54 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
     files, preds = [files[i] for i in keep], preds[keep]
     labels, p = _decode_preds(learn, preds)
     df = pd.DataFrame({'file': [str(o) for o in files], 'label': labels})
+    if p is None: return df
+    df['prob'] = p.numpy()
+    if with_probs:
+        for j,c in enumerate(learn.dls.vocab): df[f'prob_{c}'] = preds[:, j].numpy()
+    return df
+
+# %% ../nbs/04_learner.ipynb #aab48c0a
+def _window_starts(total:int, n:int, hop:int, pad_last:bool)->list:
+    "First samples of the windows of `n` samples every `hop` in `total` samples: the full ones, then the first partial one (`pad_last`, or when no window is full)"
+    starts = list(range(0, total-n+1, hop))
+    nxt = starts[-1]+hop if starts else 0
+    if (pad_last or not starts) and nxt<total and (not starts or starts[-1]+n<total): starts.append(nxt)
+    return starts
+
+def _file_windows(la:LoadAudio, files, n:int, hop:int, pad_last:bool):
+    "(file, start, end, clip) for every window of each of `files`, each file decoded once as `la` loads items; `end` where its audio ends"
+    for fn in files:
+        x = la._channels(load_audio(fn, sr=la.sr, mono=la.mono, int16=getattr(la, 'int16', False)), fn)
+        total = x.shape[-1]
+        for s in _window_starts(total, n, hop, pad_last):
+            yield str(fn), s, min(s+n, total), AudioTensor(crop_pad(x[..., s:s+n], n), sr=la.sr)   # zeros at the end, as `LoadAudio`
+
+def predict_windows(learn:Learner,        # a trained (or loaded) audio learner with a `duration`
+                    files,                # audio files (rows in this order), or a folder (searched recursively; sorted by path)
+                    hop:float=None,       # seconds between window starts (None: the learner's `duration`, no overlap)
+                    bs:int=64,            # windows per batch
+                    with_probs:bool=True, # add a column of probability per class
+                    pad_last:bool=True,   # predict the last partial window, padded with zeros (False: drop it)
+                   )->pd.DataFrame:
+    "Predict every `duration`-long window of `files`, every `hop` seconds: a DataFrame of file, start, end, label and its probability (and each class's)"
+    la = audio_loader(learn.dls)
+    if la is None: raise ValueError("predict_windows: the learner's pipeline has no `LoadAudio`, so no window length: use predict_files")
+    if la.duration is None:
+        raise ValueError("predict_windows: the learner takes whole files of any length (duration=None), so it has no window length: use predict_files")
+    hop = ifnone(hop, la.duration)
+    if not hop>0: raise ValueError(f"predict_windows: hop={hop!r}: the seconds between window starts, > 0")
+    if isinstance(files, (str, Path)) and Path(files).is_dir(): files = sorted(get_audio_files(files))
+    files = [Path(o) for o in L(files)]
+    if not files: raise ValueError("predict_windows: no audio files")
+    n, h = int(round(la.duration*la.sr)), max(int(round(hop*la.sr)), 1)
+    rows, preds = [], []
+    for chunk in chunked(_file_windows(la, files, n, h, pad_last), bs):   # lazily: one file and one batch of windows in memory
+        dl = learn.dls.test_dl([o[-1] for o in chunk], bs=bs, num_workers=0)   # clips in memory: `LoadAudio.encodes(AudioTensor)`
+        with learn.no_bar(): preds.append(learn.get_preds(dl=dl)[0].float())
+        rows += [o[:3] for o in chunk]
+    preds = torch.cat(preds)
+    labels, p = _decode_preds(learn, preds)
+    df = pd.DataFrame({'file': [o[0] for o in rows], 'start': [o[1]/la.sr for o in rows], 'end': [o[2]/la.sr for o in rows], 'label': labels})
     if p is None: return df
     df['prob'] = p.numpy()
     if with_probs:

@@ -20,7 +20,7 @@ from .spectrogram import SpectrogramConfig, Spectrogram, MelSpectrogram, Amplitu
 from .augment import FreqMask, TimeMask, ReseedAugments
 from .datasets import (nsynth_gm_soundfonts, nsynth_families, nsynth_sources, nsynth_fields, nsynth_sr, nsynth_samples,
                        find_soundfont, soundfont_presets, gm_programs, nsynth_items)
-from .datasets import _pick_notes, _run_jobs, _write_split, _read_json, _write_json, _file_lock, _render_version
+from .datasets import _pick_notes, _run_jobs, _write_split, _read_json, _write_json, _file_lock, _render_version, cache_root
 from .learner import create_arch, audio_learner, fit_epochs, PretrainedWeightsError, audio_loader
 
 # %% auto #0
@@ -141,7 +141,7 @@ def render_pretrain_corpus(dest,                  # the corpus folder (gets `nsy
 # %% ../nbs/09_pretrain.ipynb #0fc5d0bc
 def pretrain_corpus_path(size:str='pretrain')->Path:
     "Where `get_pretrain_corpus` keeps corpus `size` when no `dest` is given"
-    if size=='micro': return Path(tempfile.gettempdir())/'fastai_audio_nb'/f'pretrain_micro_v{_render_version}'
+    if size=='micro': return cache_root()/f'pretrain_micro_v{_render_version}'
     return Path('data')/('nsynth_gm_pretrain' if size=='pretrain' else f'nsynth_gm_pretrain_{size}')
 
 # %% ../nbs/09_pretrain.ipynb #abc64bf2
