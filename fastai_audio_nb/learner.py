@@ -437,6 +437,13 @@ def _test_items(learn, files, bs, num_workers, skip_bad, bad:list):
             ok = [(i, o) for i,o in zip(c, res) if not isinstance(o, AudioLoadError)]
             if ok: yield [i for i,_ in ok], [o for _,o in ok], b
 
+def _files_arg(files, who:str)->list:
+    "`files` as a list of `Path`s: a folder's audio files sorted by path (not the file system's order), a list in its order; a `ValueError` if none"
+    if isinstance(files, (str, Path)) and Path(files).is_dir(): files = sorted(get_audio_files(files))
+    files = [Path(o) for o in L(files)]
+    if not files: raise ValueError(f"{who}: no audio files")
+    return files
+
 def predict_files(learn:Learner,        # a trained (or loaded) audio learner
                   files,                # audio files (rows in this order), or a folder (searched recursively; rows sorted by path)
                   bs:int=64,            # files per batch
@@ -445,9 +452,7 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
                   skip_bad:bool=False,  # leave out (with a warning naming them) the files that cannot be read, instead of stopping
                  )->pd.DataFrame:
     "Predict `files` in batches: a DataFrame of file, label and its probability (and each class's); for a regression, file and value"
-    if isinstance(files, (str, Path)) and Path(files).is_dir(): files = sorted(get_audio_files(files))   # not the file system's order
-    files = [Path(o) for o in L(files)]
-    if not files: raise ValueError("predict_files: no audio files")
+    files = _files_arg(files, 'predict_files')
     if skip_bad and audio_loader(learn.dls) is None: raise ValueError("predict_files: skip_bad needs a `LoadAudio` in the pipeline")
     preds, done, bad = None, [], []
     # without a duration, a batch is padded to its longest clip, which changes the others' predictions: batch equal lengths only
@@ -498,9 +503,7 @@ def predict_windows(learn:Learner,        # a trained (or loaded) audio learner 
         raise ValueError("predict_windows: the learner takes whole files of any length (duration=None), so it has no window length: use predict_files")
     hop = ifnone(hop, la.duration)
     if not hop>0: raise ValueError(f"predict_windows: hop={hop!r}: the seconds between window starts, > 0")
-    if isinstance(files, (str, Path)) and Path(files).is_dir(): files = sorted(get_audio_files(files))
-    files = [Path(o) for o in L(files)]
-    if not files: raise ValueError("predict_windows: no audio files")
+    files = _files_arg(files, 'predict_windows')
     n, h = int(round(la.duration*la.sr)), max(int(round(hop*la.sr)), 1)
     rows, preds = [], []
     for chunk in chunked(_file_windows(la, files, n, h, pad_last), bs):   # lazily: one file and one batch of windows in memory
