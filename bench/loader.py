@@ -5,8 +5,8 @@ Three measurements on the same rendered notes (the default set, `data/nsynth_gm_
 1. per clip, in the main process: where the loader's time goes (soundfile's read of 4 s as int16 and as float32,
    `load_audio`, the whole item `LoadAudio` + label, and the collation of a batch);
 2. the loader alone: clips/s of `dls.train` (decode, crop/pad, collate, move to `--device`, made float; raw audio,
-   no spectrogram) for each `--workers` count, with 16-bit files travelling as int16 (`AudioBlock`'s default) and
-   as float32 (`int16=False`), side by side;
+   no spectrogram) for each `--workers` count, with 16-bit files travelling as int16 (`AudioBlock(int16=True)`, the
+   factories' choice for a GPU) and as float32 (`int16=False`, the default on a CPU), side by side;
    The training steps below use the factories' choice: int16 when the batches go to a GPU, float32 on a CPU;
 3. the training step: the study's model (resnet18 on 40-band log-mel spectrograms, computed on `--device` by the
    batch transforms) forward + backward + optimiser step, first on one batch already on the device (what the model

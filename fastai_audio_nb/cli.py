@@ -117,7 +117,7 @@ def _by_folder(path, valid_folder, train_folder, valid_pct, seed, kw):
 def folder_dls(path,                            # folder of audio files (searched recursively)
                label_re:str=None,               # regex whose first group, on the file name, is the label (None: `nsynth_label_re`)
                valid_folder:str=None,           # the files under a folder of this name are the validation set (None: `nsynth-valid`; by folder: `valid`)
-               train_folder:str=None,           # train on the files under this folder (None: `nsynth-train`, by folder `train`, if there, else all others)
+               train_folder:str=None,           # train on the files under this folder (None: `nsynth-train` if there, else all others; by folder: `train`, required unless `valid_pct`, which splits `train` if there, else DATA)
                label_from:str='name',           # 'name': `label_re` on the file name; 'folder': the name of the file's folder
                valid_pct:float=None,            # hold out this random share of the training files as the validation set (no validation folder)
                seed:int=None,                   # the seed of `valid_pct`'s random split
@@ -292,6 +292,13 @@ def _out_dir(out)->Path:
     if not os.access(p, os.W_OK): raise CLIError(f"{out}: cannot be the output folder ({p} is not writable)")
     return out
 
+def _split_note(data, label_from:str, valid_pct, seed)->str:
+    "How the data line tells of a random split (--valid-pct), naming the validation folder it leaves out"
+    if not valid_pct: return ''
+    unused = 'valid' if label_from=='folder' else 'nsynth-valid'
+    left = f"; the files in {unused}/ are not used" if (Path(data)/unused).is_dir() else ''
+    return f" (a random {valid_pct:g}, seed {seed}{left})"
+
 def _train_run(args, arch, workers, tfms, dist:bool):
     "The body of `_train`, within the process group when `dist`"
     from fastai.torch_core import set_seed
@@ -304,7 +311,7 @@ def _train_run(args, arch, workers, tfms, dist:bool):
     try: dls = folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, label_from=args.label_from, valid_pct=args.valid_pct,
                           seed=args.seed, bs=args.bs, sr=args.sr, duration=args.duration, num_workers=workers, batch_tfms=tfms, skip_bad=args.skip_bad)
     except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
-    split = f" (a random {args.valid_pct:g}, seed {args.seed})" if args.valid_pct else ''
+    split = _split_note(args.data, args.label_from, args.valid_pct, args.seed)
     say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{split}, {len(dls.vocab)} classes: {', '.join(dls.vocab)}")
     # audio_resnet has no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote
     audio = arch is _audio_resnet

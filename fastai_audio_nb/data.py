@@ -193,6 +193,8 @@ def AudioBlock(sr:int=16000,        # sample rate of the items (files are resamp
 def _audio_kw(sr, duration, mono, crop, check=None, device=None, int16=None, item_tfms=None):
     "`AudioBlock`'s arguments; `int16=None`: 16-bit files travel as int16 when the batches go to a GPU (`device`, None: fastai's default) and no `item_tfms` would see them"
     # on a CPU the float conversion would only move from the loader processes to the main one (a 16 MB batch: 10-20 ms there)
+    if int16 and item_tfms: raise ValueError("int16=True with item_tfms: the item transforms would get the int16 samples of 16-bit files "
+                                             "(x 2**15); leave int16=None (float32 items where there are item_tfms), or drop the item_tfms")
     return dict(sr=sr, duration=duration, mono=mono, crop=crop, check=check, int16=ifnone(int16, _pin_default(device) and not item_tfms))
 
 # %% ../nbs/01_data.ipynb #b9081a29
@@ -270,10 +272,22 @@ def _on_rows(splitter, df):
     if not getattr(splitter, '__qualname__', '').startswith('FuncSplitter'): return splitter
     return lambda _: splitter([r for _,r in df.iterrows()])
 
+def _kept(splits, keep)->callable:
+    "A splitter giving `splits` (positions among all the items) for the items at positions `keep`, renumbered"
+    pos = {int(o): i for i,o in enumerate(keep)}
+    res = [[pos[int(i)] for i in s if int(i) in pos] for s in splits]
+    return lambda _: res
+
 def _one_hot(df, label_col, label_delim)->bool:
-    "Whether `label_col` names several columns of 0/1 (or True/False) on every row: one-hot tags"
+    "Whether `label_col` names several numeric (or True/False) columns: one-hot tags, 0 or 1 on every row, else a `ValueError` naming the rows"
     if not is_listy(label_col) or len(label_col)<2 or label_delim is not None: return False
-    return all(not df[c].isna().any() and set(df[c].unique()) <= {0, 1} for c in label_col)
+    num = [c for c in label_col if pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c])]
+    if not num: return False   # columns of tags (names): fastai's multi-label from several columns
+    for c in label_col:
+        bad = np.flatnonzero(~df[c].isin([0, 1]).values) if c in num else np.arange(len(df))
+        if len(bad): raise ValueError(f"label_col={list(label_col)}: numeric columns are one-hot tags, 0 or 1 on every row; column {c!r} has "
+                                      f"{df[c].iloc[bad[:3]].tolist()} in {len(bad)} rows (e.g. rows {bad[:3].tolist()})")
+    return True
 
 def _check_valid_col(df, c):
     "`c`, or a `ValueError` unless column `c` of `df` is True/False (or 1/0) on every row"
@@ -341,7 +355,11 @@ class AudioDataLoaders(DataLoaders):
         "From `fnames` labelled by the first group of regex `pat` on the file name (a `splitter`, or random)"
         _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_name_re', cls.from_name_re)
         fnames = _some(L(fnames).map(Path), f'{path}: no audio files given')   # str names too (glob, a column)
-        if skip_bad: fnames = _some(drop_bad_audio(fnames, decode=skip_bad=='decode'), f'{path}: none of the {len(fnames)} audio files can be used')
+        if skip_bad:
+            good = set(drop_bad_audio(fnames, decode=skip_bad=='decode'))
+            keep = _some([i for i,f in enumerate(fnames) if f in good], f'{path}: none of the {len(fnames)} audio files can be used')
+            if splitter is not None: splitter = _kept(splitter(fnames), keep)   # its positions: of all the files given
+            fnames = fnames[keep]
         labels = check_regex_labels(fnames, pat)
         splitter, vocab = _split_once(ifnone(splitter, RandomSplitter(valid_pct, seed=seed)), fnames, labels)
         dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms)), CategoryBlock(vocab=vocab)),
@@ -366,7 +384,9 @@ class AudioDataLoaders(DataLoaders):
         if skip_bad:
             fns = L(get_x(r) for _,r in df.iterrows())
             good = set(drop_bad_audio(fns, decode=skip_bad=='decode'))
-            df = _some(df[[f in good for f in fns]], f'{path}: none of the {len(df)} audio files can be used')
+            keep = _some([i for i,f in enumerate(fns) if f in good], f'{path}: none of the {len(df)} audio files can be used')
+            if splitter is not None: splitter = _kept(_on_rows(splitter, df)(df), keep)   # its positions: of all the rows
+            df = df.iloc[keep]
         if valid_col is not None: valid_col = _check_valid_col(df, _col(df, valid_col, 'valid_col'))
         # by the column's values (fastai's `ColSplitter` would take an integer column name for a position)
         if splitter is not None: splitter = _on_rows(splitter, df)

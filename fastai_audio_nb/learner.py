@@ -274,7 +274,7 @@ _model_args = ('cut','init','custom_head','concat_pool','pool','lin_ftrs','ps','
 @delegates(vision_learner, but=['normalize', 'pretrained', 'weights', 'metrics'])
 def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `AudioTensor`)
                   arch,                  # a torchvision builder (`resnet18`), a timm name, or a function taking `pretrained`
-                  spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the study's)
+                  spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the one the DataLoaders have from a learner or `add_spectrogram` before, else the study's)
                   pretrained:bool|str=True, # ImageNet weights (downloaded once; see `weights` offline), or 'audio' (`make pretrain`'s)
                   weights=None,          # local weights file (or torchvision weights enum) instead of the download
                   metrics=None,          # fastai metrics (None: `default_metrics` of the loss: accuracy, accuracy_multi or none)
