@@ -404,6 +404,16 @@ def _decode_preds(learn, preds):
     idx = preds.argmax(1)
     return [vocab[i] for i in idx], preds.gather(1, idx[:, None])[:, 0]
 
+def _preds_frame(learn, preds, cols:dict, with_probs:bool)->pd.DataFrame:
+    "A DataFrame of `cols`, the label of each row of `preds`, its probability and (`with_probs`) each class's"
+    labels, p = _decode_preds(learn, preds)
+    df = pd.DataFrame({**cols, 'label': labels})
+    if p is None: return df
+    df['prob'] = p.numpy()
+    if with_probs:
+        for j,c in enumerate(learn.dls.vocab): df[f'prob_{c}'] = preds[:, j].numpy()
+    return df
+
 # %% ../nbs/04_learner.ipynb #8ccdca87
 def _same_length_groups(learn, files)->list:
     "Positions of `files` in groups that load to the same length (all in one group when `learn` crops or pads to a duration)"
@@ -465,13 +475,7 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
     if not done: raise ValueError("predict_files: none of the files can be read")
     keep = sorted(done)
     files, preds = [files[i] for i in keep], preds[keep]
-    labels, p = _decode_preds(learn, preds)
-    df = pd.DataFrame({'file': [str(o) for o in files], 'label': labels})
-    if p is None: return df
-    df['prob'] = p.numpy()
-    if with_probs:
-        for j,c in enumerate(learn.dls.vocab): df[f'prob_{c}'] = preds[:, j].numpy()
-    return df
+    return _preds_frame(learn, preds, {'file': [str(o) for o in files]}, with_probs)
 
 # %% ../nbs/04_learner.ipynb #aab48c0a
 def _window_starts(total:int, n:int, hop:int, pad_last:bool)->list:
@@ -484,7 +488,7 @@ def _window_starts(total:int, n:int, hop:int, pad_last:bool)->list:
 def _file_windows(la:LoadAudio, files, n:int, hop:int, pad_last:bool):
     "(file, start, end, clip) for every window of each of `files`, each file decoded once as `la` loads items; `end` where its audio ends"
     for fn in files:
-        x = la._channels(load_audio(fn, sr=la.sr, mono=la.mono, int16=getattr(la, 'int16', False)), fn)
+        x = la._channels(load_audio(fn, sr=la.sr, mono=la.mono), fn)   # (floats: the windows are made float before the batch anyway)
         total = x.shape[-1]
         for s in _window_starts(total, n, hop, pad_last):
             yield str(fn), s, min(s+n, total), AudioTensor(crop_pad(x[..., s:s+n], n), sr=la.sr)   # zeros at the end, as `LoadAudio`
@@ -511,10 +515,4 @@ def predict_windows(learn:Learner,        # a trained (or loaded) audio learner 
         with learn.no_bar(): preds.append(learn.get_preds(dl=dl)[0].float())
         rows += [o[:3] for o in chunk]
     preds = torch.cat(preds)
-    labels, p = _decode_preds(learn, preds)
-    df = pd.DataFrame({'file': [o[0] for o in rows], 'start': [o[1]/la.sr for o in rows], 'end': [o[2]/la.sr for o in rows], 'label': labels})
-    if p is None: return df
-    df['prob'] = p.numpy()
-    if with_probs:
-        for j,c in enumerate(learn.dls.vocab): df[f'prob_{c}'] = preds[:, j].numpy()
-    return df
+    return _preds_frame(learn, preds, {'file': [o[0] for o in rows], 'start': [o[1]/la.sr for o in rows], 'end': [o[2]/la.sr for o in rows]}, with_probs)
