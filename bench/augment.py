@@ -1,4 +1,4 @@
-"""Benchmark: the cost of each augmentation of `fastai_audio_nb.augment` per batch, against one training step.
+"""Benchmark: the cost of each augmentation of `fastai_audio_nb.augment` and `.acoustics` per batch, against one training step.
 
 Each augmentation runs with `p=1` (every item changed: the most it can cost) on a batch of `--bs` clips of 4 s
 at 16 kHz (the audio ones) or on their log-mel spectrograms (the SpecAugment masks), on `--device`. The
@@ -6,11 +6,16 @@ reference is one training step (forward, backward, AdamW step) of a resnet18 (fa
 1 input channel, no pretrained weights) on the study's mel spectrograms (`SpectrogramConfig.study()`:
 40 bands, hop 256, dB) of the same batch. Timings are the best of `--repeats` runs after a warm-up.
 The clips are rendered NSynth-like notes (`get_nsynth_gm('mini')`) when that works, else synthetic notes.
+`Reverb` convolves with 64 simulated rooms (`room_irs(64)`: pyroomacoustics where installed, cached), `AddBackground`
+mixes excerpts of 8 files of 10 s of coloured noise; the time `room_irs` takes to make 64 responses with each
+simulator (in a fresh temporary folder) is printed too.
 Prints a table; `--append bench/RESULTS.md` appends it under the heading "## Augmentation cost".
 Usage: python bench/augment.py [--device cuda] [--bs 64] [--threads 2] [--append bench/RESULTS.md]
 """
-import argparse, math, os, platform, sys, time, datetime
+import argparse, math, os, platform, sys, time, datetime, tempfile
 import numpy as np, torch
+import json
+from pathlib import Path
 from benchutil import machine, append_section
 
 def get_args():
@@ -85,28 +90,46 @@ def main():
     audio = [A.RandomCropPad(3.5, p=1.), A.TimeShift(p=1.), A.Gain(p=1.), A.PolarityInversion(p=1.),
              A.AddNoise(colors='white', p=1.), A.AddNoise(colors=('pink','brown'), p=1.), A.LowPass(p=1.), A.HighPass(p=1.),
              A.PitchShift(p=1.), A.TimeStretch(p=1.)]
+    from fastai_audio_nb import acoustics as R
+    from fastai_audio_nb.core import save_audio
+    tmp = tempfile.mkdtemp()
+    ir_times = {}
+    for m in ('pyroomacoustics', 'numpy'):   # the cost of simulating 64 rooms, once (the sets are cached where used)
+        try: t0 = time.perf_counter(); R.room_irs(64, method=m, path=f'{tmp}/irs_{m}'); ir_times[m] = time.perf_counter()-t0
+        except ImportError as e: print(e)
+    irs = R.room_irs(64)
+    noises = f'{tmp}/noises'
+    g = torch.Generator().manual_seed(0)
+    for i in range(8): save_audio(f'{noises}/noise{i}.wav', 0.1*A.colored_noise((1, 1, 160000), i%3, g)[0], 16000)
+    audio += [R.RandomEQ(p=1.), R.Reverb(irs, p=1.), R.AddBackground(noises, p=1.)]
     specs = [A.FreqMask(p=1.), A.TimeMask(p=1.)]
     rows = [('resnet18 training step (reference)', 'mel spectrograms', t_step),
             ('spectrogram (MelSpectrogram + AmplitudeToDB)', 'audio', best_time(lambda: spec_pipe(x), a.repeats, dev))]
     def name(t):
         extra = f" ({'+'.join(t.colors)})" if isinstance(t, A.AddNoise) else ''
+        if isinstance(t, R.Reverb): extra = f" ({len(t.irs)} responses of up to {t.bank(16000, dev)[0].shape[-1]/16000:.2f} s, {json.loads((Path(irs)/'irs.json').read_text())['method']})"
+        if isinstance(t, R.AddBackground): extra = f" ({len(t.noises)} sounds of 10 s)"
         return type(t).__name__ + extra
     with torch.no_grad():
         for t in audio: rows.append((name(t), 'audio', best_time(lambda: t(x, split_idx=0), a.repeats, dev)))
         for t in specs: rows.append((name(t), 'mel spectrograms', best_time(lambda: t(spec, split_idx=0), a.repeats, dev)))
         full = Pipeline([*A.audio_augment(p=1.), *spectrogram_tfms(SpectrogramConfig.study())], split_idx=0)
         rows.append(('audio_augment() defaults + spectrogram', 'audio', best_time(lambda: full(x), a.repeats, dev)))
+        full = Pipeline([*A.audio_augment(p=1., eq_tilt=3., reverb=irs, background=noises), *spectrogram_tfms(SpectrogramConfig.study())], split_idx=0)
+        rows.append(('audio_augment(eq_tilt=3, reverb=, background=) + spectrogram', 'audio', best_time(lambda: full(x), a.repeats, dev)))
     lines = ['| augmentation (p=1) | input | ms per batch | share of a training step |', '|---|---|---:|---:|']
     for k, inp, t in rows: lines.append(f'| {k} | {inp} | {t*1000:,.1f} | {t/t_step:.0%} |')
     head = f'{a.bs} clips x 4 s at 16 kHz ({source}); mel spectrograms {tuple(spec.shape)}; device {dev}; best of {a.repeats}'
-    print(f'machine: {desc}\n{head}\n'); print('\n'.join(lines))
+    sims = '; '.join(f'{m} {t:.1f} s' for m,t in ir_times.items())
+    sims = f'Simulating 64 room impulse responses at 16 kHz (`room_irs(64)`, rt60 0.1-1 s), once: {sims}.'
+    print(f'machine: {desc}\n{head}\n'); print('\n'.join(lines)); print(sims)
     if a.append:
         when = datetime.datetime.now().strftime('%Y-%m-%d %H:%M')
         cmd = 'python bench/augment.py ' + ' '.join(sys.argv[1:])
         txt = (f'\n## Augmentation cost\n\n{when}, {dev}. Machine: {desc}.\nBatch: {head}; command `{cmd}`. '
                'Each augmentation changes every item (p=1), its most; the last row is the whole default pipeline '
                '(`audio_augment(p=1)`: shift, gain, polarity, noise, low-pass, then the spectrogram, then the masks). '
-               'Other jobs on a shared machine move these figures (several-fold on a loaded 2-core CPU): compare rows of one section.\n\n' + '\n'.join(lines) + '\n')
+               'Other jobs on a shared machine move these figures (several-fold on a loaded 2-core CPU): compare rows of one section.\n\n' + '\n'.join(lines) + '\n\n' + sims + '\n')
         append_section(a.append, txt)
 
 if __name__ == '__main__': main()

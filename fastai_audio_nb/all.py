@@ -11,6 +11,7 @@ from .core import *
 from .data import *
 from .spectrogram import *
 from .augment import *
+from .acoustics import *
 from .learner import *
 from .interpret import *
 from .datasets import *

@@ -405,6 +405,11 @@ def audio_augment(shift:float=0.2,        # most time shift (fraction of the len
                   lowpass:tuple=(1000., 6000.), # low-pass cutoff range (Hz; None: none)
                   max_steps:float=None,  # pitch shift up to this many semitones (None: none)
                   max_rate:float=None,   # time stretch between 1/max_rate and max_rate (None: none)
+                  eq_tilt:float=None,    # random EQ (`RandomEQ`): tilts in [-eq_tilt, eq_tilt] dB per octave and 3 bands of +-6 dB (None: none)
+                  reverb=None,           # room reverberation (`Reverb`): a folder of impulse responses, or 'simulated' or True (`room_irs` at the batch's rate); None: none
+                  reverb_wet:tuple=(0.5, 1.), # share of the reverberant sound in the mix, drawn per item
+                  background=None,       # background sounds (`AddBackground`): a folder of noise files (None: none)
+                  background_snr_db:tuple=(5., 30.), # their SNR range (dB)
                   freq_masks:int=2, max_freq_width:int=8,  # SpecAugment frequency masks (0: none)
                   time_masks:int=2, max_time_width:int=20, # SpecAugment time masks (0: none)
                   p:float=0.5,           # probability of each augmentation, per item
@@ -412,7 +417,11 @@ def audio_augment(shift:float=0.2,        # most time shift (fraction of the len
                  )->list:
     "Audio and spectrogram augmentations for `DataBlock(batch_tfms=...)`, to list with the spectrogram transforms"
     if gain_db is not None and not gain_db>=0: raise ValueError(f"audio_augment: gain_db must be >= 0 (gains in [-gain_db, gain_db] dB), not {gain_db}")
+    if eq_tilt is not None and not eq_tilt>=0: raise ValueError(f"audio_augment: eq_tilt must be >= 0 (tilts in [-eq_tilt, eq_tilt] dB per octave), not {eq_tilt}")
     s = (lambda i: None) if seed is None else (lambda i: seed+i)
+    # the room and timbre augmentations build on this module (`acoustics`, 03a): imported here, when asked for
+    rv = reverb is not None and reverb is not False
+    if eq_tilt or rv or background is not None: from fastai_audio_nb.acoustics import RandomEQ, Reverb, AddBackground
     tfms = [TimeShift(shift, p=p, seed=s(0)) if shift else None,
             Gain(-gain_db, gain_db, p=p, seed=s(1)) if gain_db else None,
             PolarityInversion(p=p, seed=s(2)) if polarity else None,
@@ -420,6 +429,9 @@ def audio_augment(shift:float=0.2,        # most time shift (fraction of the len
             LowPass(*lowpass, p=p, seed=s(4)) if lowpass else None,
             PitchShift(max_steps, p=p, seed=s(5)) if max_steps else None,
             TimeStretch(max_rate, p=p, seed=s(6)) if max_rate else None,
+            RandomEQ((-eq_tilt, eq_tilt), p=p, seed=s(9)) if eq_tilt else None,
+            Reverb(None if reverb is True or str(reverb)=='simulated' else reverb, reverb_wet, p=p, seed=s(10)) if rv else None,
+            AddBackground(background, *background_snr_db, p=p, seed=s(11)) if background is not None else None,
             FreqMask(max_freq_width, freq_masks, p=p, seed=s(7)) if freq_masks else None,
             TimeMask(max_time_width, time_masks, p=p, seed=s(8)) if time_masks else None]
     return [t for t in tfms if t is not None]
