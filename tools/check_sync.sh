@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Fails when the notebooks are not clean or the package is out of sync with them:
-# runs nbdev_clean and nbdev_export and checks that neither changed a file.
+# Fails when a notebook is not a valid notebook file or carries outputs (tools/check_nbs.py), or when the notebooks
+# are not clean or the package is out of sync with them: runs nbdev_clean and nbdev_export and checks that neither
+# changed a file.
 set -euo pipefail
 V=${VENV:-.venv}
+"$V/bin/python" tools/check_nbs.py
 snap() { find nbs fastai_audio_nb -type f \( -name '*.ipynb' -o -name '*.py' \) -not -path '*/.ipynb_checkpoints/*' -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha1sum; }
 before=$(snap)
 "$V/bin/nbdev_clean" >/dev/null
