@@ -54,7 +54,7 @@ bench: apt venv
 # if needed, then writes models/audio_resnet.pth (not in git); e.g. PRETRAIN_ARGS="--threads 1" on a busy CPU; on a GPU
 # PRETRAIN_ARGS="--arch resnet18 --size large --epochs 30 --device cuda --out models/audio_resnet18.pth"
 pretrain: apt venv
-	$(BIN)/python -m fastai_audio_nb.pretrain --data $(DATA) --out models/audio_resnet.pth $(PRETRAIN_ARGS)
+	$(BIN)/fastai-audio pretrain --data $(DATA) --out models/audio_resnet.pth $(PRETRAIN_ARGS)
 
 apt:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

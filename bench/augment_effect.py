@@ -13,15 +13,9 @@ import datetime as dt   # after fastai's star import, which brings the class `da
 from fastai_audio_nb.augment import audio_augment, augment_presets
 from fastai_audio_nb.datasets import get_nsynth_gm
 from fastai_audio_nb.learner import audio_learner, fit_epochs
-from fastai_audio_nb.cli import folder_dls, get_arch
+from fastai_audio_nb.data import folder_dls
+from fastai_audio_nb.models import get_arch
 from benchutil import append_section
-
-def arch_of(name):
-    "A torchvision/timm name, or 'audio_resnet' (the compact ResNet of nbs/09_pretrain)"
-    if name=='audio_resnet':
-        from fastai_audio_nb.pretrain import audio_resnet
-        return audio_resnet
-    return get_arch(name)
 
 # the augmentation of each variant: `audio_augment`'s arguments (None: no augmentation); 'augment' is the default chain
 variants = {'plain': None, 'augment': {}, 'mixup': {}, **{k:v for k,v in augment_presets.items() if k!='default'}}
@@ -36,7 +30,7 @@ def run_variant(name, path, args):
     set_seed(args.seed)
     dls = variant_dls(name, path, args.bs, args.device)
     cbs = [MixUp()] if name=='mixup' else []
-    learn = audio_learner(dls, arch_of(args.arch), pretrained=False, cbs=cbs)
+    learn = audio_learner(dls, get_arch(args.arch), pretrained=False, cbs=cbs)
     print(f"\n-- {name}: batch_tfms {[type(t).__name__ for t in dls.train.after_batch.fs]}", flush=True)
     t0 = time.perf_counter()
     table = fit_epochs(learn, args.epochs, args.lr, fine_tune=False, print_fn=lambda s: print(s, flush=True))

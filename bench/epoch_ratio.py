@@ -26,7 +26,8 @@ from fastai.vision.all import *
 import fastai.data.load as fload
 from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_items
 from fastai_audio_nb.learner import audio_learner, add_spectrogram, audio_loader
-from fastai_audio_nb.cli import folder_dls, get_arch
+from fastai_audio_nb.data import folder_dls
+from fastai_audio_nb.models import get_arch
 
 @contextmanager
 def async_copy(on:bool):

@@ -7,7 +7,7 @@ validation notes from TimGM6mb, so the validation instruments are never heard in
 - velocity: a label the pretraining never saw (5 classes), `--velocity-epochs` epochs per start;
 - few-shot: the families again from only `--few-shot` training notes per family, `--few-shot-epochs` epochs per start.
 
-The same fine-tuning budget for every start (`fastai_audio_nb.pretrain.finetune_run`): the same data, batch size,
+The same fine-tuning budget for every start (`finetune_run`, below): the same data, batch size,
 epochs, and `fit_one_cycle` at the same learning rate (`--lr`, 3e-3) over all layers. random = `audio_learner(...,
 pretrained=False)`; audio = the same learner + `load_audio_pretrained(learn, --weights)`, unfrozen; imagenet =
 `audio_learner(..., weights=--imagenet-weights)` (torchvision architectures only), unfrozen. `--fine-tune-tasks`
@@ -18,11 +18,88 @@ reaches the random start's final accuracy; `--append bench/RESULTS.md` adds them
 Usage: python bench/pretrain.py [--weights models/audio_resnet.pth] [--arch audio_resnet] [--epochs 5]
        [--tasks family,velocity,few-shot] [--fine-tune-tasks family] [--imagenet-weights PATH] [--device cpu]
        [--append bench/RESULTS.md]
+
+The harness (`finetune_run`, `compare_starts`, `starts_summary`, `time_to_accuracy`, `few_shot`) is tested, and run at small scale,
+at the end of nbs/09_pretrain.ipynb, which loads this file.
 """
 import argparse, json, os, platform, sys, time, datetime
 from pathlib import Path
-import torch
-from benchutil import machine, append_section
+import pandas as pd, torch
+from fastai.torch_core import set_seed
+from fastai_audio_nb.core import check_choice
+from fastai_audio_nb.learner import audio_learner, load_audio_pretrained, fit_epochs
+
+def finetune_run(make_dls,             # a function returning fresh audio `DataLoaders`
+                 arch,                 # the architecture (the same for every start)
+                 start:str='random',   # 'random', 'audio' or 'imagenet'
+                 weights=None,         # the audio weights file ('audio'), or an ImageNet weights file ('imagenet'; None: download)
+                 epochs:int=5,         # epochs in all
+                 lr:float=None,        # learning rate (None: `fit_epochs`' default for the start)
+                 fine_tune:bool=None,  # freeze for the first epoch (None: for a pretrained start)
+                 seed:int=42,          # seeds the order, the initial weights and the augmentations
+                 print_fn=None,        # where the epoch table goes (None: nowhere)
+                )->pd.DataFrame:
+    "Train `arch` on `make_dls()` from `start`; one row per epoch: validation accuracy, loss and seconds"
+    check_choice(start, ('random','audio','imagenet'), 'start')
+    if start=='audio' and weights is None: raise ValueError("start='audio' needs the weights file (make pretrain writes models/audio_resnet.pth)")
+    set_seed(seed)
+    dls = make_dls()
+    if start=='imagenet': learn = audio_learner(dls, arch, pretrained=True, weights=weights)
+    else: learn = audio_learner(dls, arch, pretrained=False)
+    if start=='audio': load_audio_pretrained(learn, weights)
+    if start!='random' and fine_tune is False: learn.unfreeze()   # the random start's schedule: all layers at once
+    table = fit_epochs(learn, epochs, lr, fine_tune=fine_tune, print_fn=print_fn)
+    df = pd.DataFrame(table.epochs)
+    df['epoch'] = range(1, len(df)+1)
+    df['seconds'] = df.train_s.cumsum()
+    df.insert(0, 'start', start)
+    return df[['start','epoch','train_loss','valid_loss','accuracy','train_s','valid_s','seconds']]
+
+def time_to_accuracy(hist:pd.DataFrame, # `finetune_run`'s result
+                     target:float,      # the accuracy to reach
+                    )->dict:
+    "The first epoch whose validation accuracy reaches `target`, and the training seconds until then (None: never)"
+    hit = hist[hist.accuracy >= target-1e-9]
+    if not len(hit): return dict(epoch=None, seconds=None)
+    return dict(epoch=int(hit.epoch.iloc[0]), seconds=float(hit.seconds.iloc[0]))
+
+def compare_starts(make_dls,        # a function returning fresh audio `DataLoaders`
+                   arch,            # the architecture
+                   starts:dict,     # `{name: dict(start=..., weights=..., fine_tune=..., lr=...)}`, run in order
+                   epochs:int=5,    # epochs for every start
+                   seed:int=42,     # the same seed for every start
+                   print_fn=print,  # progress and epoch tables (None: nowhere)
+                  )->pd.DataFrame:
+    "`finetune_run` for each of `starts` with the same budget; their epochs, one DataFrame"
+    res = []
+    for name,kw in starts.items():
+        if print_fn: print_fn(f"-- {name}")
+        res.append(finetune_run(make_dls, arch, epochs=epochs, seed=seed, print_fn=print_fn, **kw).assign(start=name))
+    return pd.concat(res, ignore_index=True)
+
+def starts_summary(res:pd.DataFrame,        # `compare_starts`' result
+                   baseline:str='random',   # the start whose final accuracy the others race to
+                  )->pd.DataFrame:
+    "Per start: accuracy per epoch, final and best accuracy, and the epoch and seconds to reach the baseline's final accuracy"
+    target = res[res.start==baseline].accuracy.iloc[-1] if (res.start==baseline).any() else None
+    rows = []
+    for name,h in res.groupby('start', sort=False):
+        t = time_to_accuracy(h, target) if target is not None else dict(epoch=None, seconds=None)
+        rows.append({'start': name, 'accuracy per epoch': ' '.join(f'{a:.3f}' for a in h.accuracy),
+                     'final': h.accuracy.iloc[-1], 'best': h.accuracy.max(), f'epochs to {baseline} final': t['epoch'],
+                     f'seconds to {baseline} final': t['seconds'], 'training seconds': h.train_s.sum()})
+    return pd.DataFrame(rows).set_index('start')
+
+def few_shot(items:pd.DataFrame,                # `nsynth_items`' notes
+             n:int=10,                          # training notes per class
+             label:str='instrument_family_str', # the class column
+             seed:int=42,                       # seeds the choice
+            )->pd.DataFrame:
+    "All validation notes, and `n` random training notes of each class"
+    tr = items[items.split=='train'].sample(frac=1, random_state=seed)
+    pick = tr.groupby(label, sort=False).head(n).sort_index()
+    return pd.concat([pick, items[items.split!='train']], ignore_index=True)
+
 
 def get_args():
     p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -58,17 +135,19 @@ def md_table(summ, res):
     return lines
 
 def main():
+    from benchutil import machine, append_section   # (bench/ is on the path when run as a script)
     a = get_args()
     if a.threads: torch.set_num_threads(a.threads)
     from fastai.torch_core import default_device
     if a.device=='cpu' or (a.device is None and not torch.cuda.is_available()): default_device(False)
     elif a.device.startswith('cuda') and not torch.cuda.is_available(): sys.exit('--device cuda: no GPU here')
     from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_items
-    from fastai_audio_nb.pretrain import (nsynth_dls, few_shot, compare_starts, starts_summary, read_audio_weights,
-                                          _resolve_arch, _arch_name)
+    from fastai_audio_nb.datasets import nsynth_dls
+    from fastai_audio_nb.models import get_arch
+    from fastai_audio_nb.learner import read_audio_weights
     data = Path(a.data) if (Path(a.data)/'nsynth-valid'/'examples.json').exists() else get_nsynth_gm('default', a.data)
     items = nsynth_items(data)
-    arch = _resolve_arch(a.arch)
+    arch = get_arch(a.arch)
     _, meta = read_audio_weights(a.weights)
     starts = {'random': dict(start='random', lr=a.lr), 'audio': dict(start='audio', weights=a.weights, fine_tune=False, lr=a.lr)}
     if a.imagenet_weights: starts['imagenet'] = dict(start='imagenet', weights=a.imagenet_weights, fine_tune=False, lr=a.lr)
@@ -118,7 +197,6 @@ def main():
                f"Every start: fit_one_cycle, lr {a.lr}, all layers, the same data, batch size and epochs ('audio, fine_tune': fastai's "
                f"fine_tune recipe instead). Seconds: cumulative training seconds (validation excluded). ImageNet: {imnet}"]
         for t,o in out.items():
-            import pandas as pd
             txt += [f'\n**{t}**: {o["what"]}; {o["epochs"]} epochs per start.\n', *md_table(pd.DataFrame(o['summary']).set_index('start'), None)]
         append_section(a.append, '\n'.join(txt) + '\n')
 

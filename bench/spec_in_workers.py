@@ -18,7 +18,8 @@ from benchutil import machine, append_section
 from fastai.vision.all import *
 from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_items
 from fastai_audio_nb.learner import audio_learner
-from fastai_audio_nb.cli import folder_dls, get_arch
+from fastai_audio_nb.data import folder_dls
+from fastai_audio_nb.models import get_arch
 
 def spec_in_workers(dls):
     "Move `dls`' batch transforms into its loader processes: each collated batch goes through them there"

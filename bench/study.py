@@ -22,7 +22,8 @@ from fastai_audio_nb.spectrogram import SpectrogramConfig, spectrogram_images
 from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_items
 from fastai_audio_nb.learner import audio_learner, fit_epochs, add_spectrogram
 from fastai_audio_nb.interpret import save_figure, AudioInterpretation
-from fastai_audio_nb.cli import folder_dls, get_arch, nsynth_label_re
+from fastai_audio_nb.data import folder_dls, nsynth_label_re
+from fastai_audio_nb.models import get_arch
 from benchutil import append_section
 
 png_label_re = nsynth_label_re.replace(r'\.wav$', r'\.png$')

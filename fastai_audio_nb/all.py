@@ -12,10 +12,13 @@ from .data import *
 from .spectrogram import *
 from .augment import *
 from .acoustics import *
+from .models import *
 from .learner import *
+from .training import *
 from .interpret import *
 from .datasets import *
-from .pretrain import *    # `audio_resnet` and the pretrained audio body (it imports the modules above, not this one)
+from .pretrain import *
+from .cli import pretrain_cli   # (formerly in pretrain; the rest of the command line is not part of the API)
 
 # %% ../nbs/99_all.ipynb #8d844261
 # nbdev gives every module an `__all__`; this one re-exports everything imported above

@@ -4,33 +4,41 @@
 
 # %% ../nbs/07_cli.ipynb #5d2698ee
 from __future__ import annotations
-import sys, time, argparse, contextlib
+import os, sys, time, argparse, contextlib, importlib
 from pathlib import Path
 from fastcore.all import *
 
 # %% auto #0
-__all__ = ['nsynth_label_re', 'CLIError', 'folder_dls', 'get_arch', 'train_and_report', 'load_model', 'main', 'cli']
+__all__ = ['CLIError', 'main', 'pretrain_cli', 'cli', 'folder_dls', 'nsynth_label_re', 'get_arch', 'train_and_report',
+           'load_model']
 
 # %% ../nbs/07_cli.ipynb #7c70b244
 class CLIError(Exception):
     "An error the user can fix: printed as one line, exit status 1"
+
+# %% ../nbs/07_cli.ipynb #mv0cd002
+_moved = dict(folder_dls='data', nsynth_label_re='data', get_arch='models', train_and_report='training', load_model='learner', _audio_resnet='models')
+_all_ = ['folder_dls', 'nsynth_label_re', 'get_arch', 'train_and_report', 'load_model']
+
+def __getattr__(name):
+    if name not in _moved: raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f'fastai_audio_nb.{_moved[name]}'), name.lstrip('_'))
 
 # %% ../nbs/07_cli.ipynb #a85e0dd0
 def _add_render_args(p):
     p.add_argument('--size', default='default', help="notes to render: 'mini' (tests) or 'default' (the demo's)")
     p.add_argument('--dest', default=None, help='dataset folder (default: data/nsynth_gm_{size}; mini: a cache folder under the temporary folder)')
     p.add_argument('--splits', default='train,valid', help='comma separated, from train,valid,test')
-    p.add_argument('--workers', type=int, default=None, help='FluidSynth processes at once (default: the CPUs)')
+    p.add_argument('--workers', type=int, default=None, help='FluidSynth processes at once (default: the number of CPUs)')
 
-# %% ../nbs/07_cli.ipynb #b298ab62
 def _rendered(size, dest, splits='train,valid', workers=None):
     "The rendered set (rendered now if missing; a progress bar on a terminal only), its summary printed"
-    from fastai_audio_nb.datasets import get_nsynth_gm, summarize_nsynth, nsynth_gm_sizes
+    from fastai_audio_nb.datasets import get_nsynth_gm, summarize_nsynth, nsynth_gm_sizes, as_splits
     if size not in nsynth_gm_sizes: raise CLIError(f"unknown size {size!r}: choose from {', '.join(nsynth_gm_sizes)}")
     if workers is not None and workers<1: raise CLIError(f"--workers {workers}: at least 1 FluidSynth process")
     if dest is not None and Path(dest).exists() and not Path(dest).is_dir(): raise CLIError(f"{dest}: a file, not a folder for the dataset")
-    splits = tuple(s.strip() for s in splits.split(','))
-    if bad := [s for s in splits if s not in ('train','valid','test')]: raise CLIError(f"unknown split(s): {bad}")
+    try: splits = as_splits(s.strip() for s in splits.split(','))
+    except ValueError as e: raise CLIError(str(e)) from None
     if dest is None and size!='mini': dest = Path('data')/f'nsynth_gm_{size}'
     t0 = time.time()
     path = get_nsynth_gm(size, dest, splits, n_workers=workers, progress=sys.stdout.isatty())
@@ -38,178 +46,9 @@ def _rendered(size, dest, splits='train,valid', workers=None):
     print(summarize_nsynth(path).to_string())
     return path
 
-# %% ../nbs/07_cli.ipynb #373ad849
 def _render(args):
     "`fastai-audio render`: render General MIDI notes into the NSynth layout (resumable) and summarise them"
     _rendered(args.size, args.dest, args.splits, args.workers)
-
-# %% ../nbs/07_cli.ipynb #07f057be
-nsynth_label_re = r'^(\w+?)_(?:acoustic|electronic|synthetic)_\d{3}-\d{3}-\d{3}\.wav$'
-
-# %% ../nbs/07_cli.ipynb #73b4c548
-def _in_folder(files, root, name:str):
-    "Which of `files`, found under `root`, are in a folder called `name` (at any depth below `root`): a boolean array"
-    import os, numpy as np
-    k, sep = len(Path(root).parts), os.sep
-    # string splits, not `Path.relative_to` per file: under a second for 300,000 files rather than several
-    return np.array([name in str(f).split(sep)[k:-1] for f in files], dtype=bool)
-
-def _label_hint(label_re)->str:
-    "What to do when `label_re` (None: the NSynth default) does not match the file names"
-    how = "pass --label-re RE, whose first group on a file's name is its label, or --label-from folder to label each file by its folder's name"
-    if label_re is None: return f" (the default --label-re is for NSynth names such as guitar_acoustic_010-060-100.wav): {how}"
-    return f" (--label-re is matched on the file's name only, not its folders): {how}"
-
-def _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw):
-    "`folder_dls` labelling by `label_re` (None: NSynth's) on the file names: `AudioDataLoaders.from_name_re`"
-    import re, numpy as np
-    from fastai.data.transforms import IndexSplitter
-    from fastai_audio_nb.core import get_audio_files
-    from fastai_audio_nb.data import AudioDataLoaders
-    files = get_audio_files(path)
-    if not files: raise CLIError(f"{path}: no audio files found")
-    if label_re is None and not any(re.search(nsynth_label_re, f.name) for f in files):   # before the folders: the labels are what is wrong
-        raise CLIError(f"{path}: none of the {len(files)} file names is an NSynth name, e.g. {', '.join(f.name for f in files[:3])}" + _label_hint(None))
-    label_re = ifnone(label_re, nsynth_label_re)
-    if valid_pct is not None:
-        if train_folder is not None: files = [f for f,k in zip(files, _in_folder(files, path, train_folder)) if k]
-        if not files: raise CLIError(f"{path}: no audio files under a folder named {train_folder!r} (the training set); see --train-folder")
-        return AudioDataLoaders.from_name_re(path, files, label_re, valid_pct=valid_pct, seed=seed, **kw)
-    is_valid = _in_folder(files, path, valid_folder)
-    keep = is_valid | (_in_folder(files, path, train_folder) if train_folder is not None else True)
-    files, is_valid = [f for f,k in zip(files, keep) if k], is_valid[keep]
-    n_valid = int(is_valid.sum())
-    if train_folder is not None and n_valid==len(files):
-        raise CLIError(f"{path}: no audio files under a folder named {train_folder!r} (the training set); see --train-folder")
-    if not n_valid: raise CLIError(f"{path}: no audio files under a folder named {valid_folder!r} (the validation set); see --valid-folder, "
-                                   "or --valid-pct P to hold out a random share P of the files")
-    if n_valid==len(files): raise CLIError(f"{path}: all {n_valid} audio files are under {valid_folder!r}: none to train on")
-    return AudioDataLoaders.from_name_re(path, files, label_re, splitter=IndexSplitter(np.flatnonzero(is_valid)), **kw)
-
-def _by_folder(path, valid_folder, train_folder, valid_pct, seed, kw):
-    "`folder_dls` labelling each file by its folder's name: `AudioDataLoaders.from_folder`"
-    from fastai_audio_nb.core import get_audio_files
-    from fastai_audio_nb.data import AudioDataLoaders
-    layout = "--label-from folder labels each file by the name of the folder it is in"
-    if valid_pct is not None:   # every file under DATA (or DATA/TRAIN), in a folder per class, split at random
-        root = path if train_folder is None else path/train_folder
-        if not root.is_dir(): raise CLIError(f"{path}: no folder {train_folder!r} (the training set); see --train-folder")
-        files = get_audio_files(root)
-        if not files: raise CLIError(f"{root}: no audio files found")
-        if loose := [f for f in files if f.parent==root]:
-            raise CLIError(f"{root}: {len(loose)} of {len(files)} audio files are not in a class folder, e.g. {loose[0].name}: {layout}, {root}/CLASS/FILE")
-        return AudioDataLoaders.from_folder(root, valid_pct=valid_pct, seed=seed, **kw)
-    if train_folder is None or not (path/train_folder).is_dir():
-        raise CLIError(f"{path}: no folder {ifnone(train_folder, 'train')!r} (the training set, a folder per class in it); see --train-folder, "
-                       "or --valid-pct P to hold out a random share P of the files")
-    if not (path/valid_folder).is_dir():
-        raise CLIError(f"{path}: no folder {valid_folder!r} (the validation set, a folder per class in it); see --valid-folder, "
-                       "or --valid-pct P to hold out a random share P of the training files")
-    files = get_audio_files(path, folders=[train_folder, valid_folder])
-    # `from_folder` would leave out, without a word, the files that are not DATA/TRAIN/CLASS/FILE or DATA/VALID/CLASS/FILE
-    if loose := [f for f in files if len(f.relative_to(path).parts)!=3]:
-        raise CLIError(f"{path}: {len(loose)} of {len(files)} audio files are not in a class folder right inside {train_folder!r} or {valid_folder!r}, "
-                       f"e.g. {loose[0].relative_to(path)}: {layout}, {path}/{train_folder}/CLASS/FILE and {path}/{valid_folder}/CLASS/FILE")
-    for name in (train_folder, valid_folder):
-        if not any(f.parts[len(path.parts)]==name for f in files): raise CLIError(f"{path/name}: no audio files found")
-    return AudioDataLoaders.from_folder(path, train=train_folder, valid=valid_folder, **kw)
-
-def folder_dls(path,                            # folder of audio files (searched recursively)
-               label_re:str=None,               # regex whose first group, on the file name, is the label (None: `nsynth_label_re`)
-               valid_folder:str=None,           # the files under a folder of this name are the validation set (None: `nsynth-valid`; by folder: `valid`)
-               train_folder:str=None,           # train on the files under this folder (None: `nsynth-train` if there, else all others; by folder: `train`, required unless `valid_pct`, which splits `train` if there, else DATA)
-               label_from:str='name',           # 'name': `label_re` on the file name; 'folder': the name of the file's folder
-               valid_pct:float=None,            # hold out this random share of the training files as the validation set (no validation folder)
-               seed:int=None,                   # the seed of `valid_pct`'s random split
-               bs:int=64, sr:int=16000, duration:float=4., # batch size, sample rate and seconds per clip
-               **kwargs,                        # passed to `AudioDataLoaders.from_name_re` or `from_folder` (`num_workers`, ...)
-              ):
-    "Audio `DataLoaders` from a folder: labels from the file names or their folders, the validation set by folder or at random"
-    path = Path(path)
-    if not path.is_dir(): raise CLIError(f"{path}: no such folder")
-    if label_from not in ('name', 'folder'): raise CLIError(f"--label-from {label_from}: 'name' or 'folder'")
-    if label_from=='folder' and label_re is not None: raise CLIError("--label-re labels by the file name: not with --label-from folder")
-    if valid_pct is not None and valid_folder is not None: raise CLIError("--valid-pct (a random split) or --valid-folder (a split by folder): not both")
-    if valid_pct is not None and not 0<valid_pct<1: raise CLIError(f"--valid-pct {valid_pct:g}: a share between 0 and 1, e.g. 0.2")
-    by_folder = label_from=='folder'
-    dflt_train = 'train' if by_folder else 'nsynth-train'
-    train_folder = ifnone(train_folder, dflt_train if (path/dflt_train).is_dir() else None)
-    valid_folder = ifnone(valid_folder, 'valid' if by_folder else 'nsynth-valid')
-    kw = dict(bs=bs, sr=sr, duration=duration, **kwargs)
-    try: dls = (_by_folder(path, valid_folder, train_folder, valid_pct, seed, kw) if by_folder else
-                _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw))
-    except ValueError as e:
-        if type(e).__name__=='AudioFilesError': raise   # the command line says what to do with them
-        msg = str(e).replace('pass bs=', 'pass --bs ')
-        if msg.startswith('the label regex') and 'does not match' in msg: msg += _label_hint(label_re)
-        if valid_pct is not None and 'no training item has' in msg:   # a rare class drawn only into the random validation share
-            msg = msg.split(' (a random split')[0] + " (--valid-pct's random split: another --seed, or more files of the rare classes)"
-        raise CLIError(msg) from e
-    if len(dls.vocab)<2:
-        raise CLIError(f"{path}: {len(dls.vocab)} class {list(dls.vocab)}: a classifier needs at least 2; "
-                       + ("one folder per class" if by_folder else "see --label-re, or --label-from folder"))
-    return dls
-
-# %% ../nbs/07_cli.ipynb #b4294440
-def _audio_resnet(pretrained:bool=False, **kwargs):
-    "`audio_resnet` for the command line: it has no ImageNet weights, so asking for them is an error that says what to do"
-    from fastai_audio_nb.pretrain import audio_resnet
-    from fastai_audio_nb.learner import PretrainedWeightsError
-    if pretrained: raise PretrainedWeightsError("audio_resnet (a small audio CNN) has no ImageNet weights: train it from scratch, or pass the audio weights of `make pretrain`")
-    return audio_resnet(**kwargs)
-_audio_resnet.__name__ = 'audio_resnet'    # the name metrics.json and the messages show (pickles still find `_audio_resnet`)
-
-def get_arch(name:str):
-    "The model builder called `name`: `audio_resnet` (small, fast on a CPU), a torchvision model (`resnet18`, ...), or `name` for timm"
-    import torchvision
-    if name=='audio_resnet': return _audio_resnet
-    tv = torchvision.models.list_models(module=torchvision.models)
-    if name in tv: return getattr(torchvision.models, name)
-    try: import timm
-    except ImportError:
-        raise CLIError(f"unknown architecture {name!r}: use audio_resnet or a torchvision model (resnet18, resnet34, resnet50, densenet121, "
-                       "efficientnet_b0, mobilenet_v3_small, mobilenet_v3_large, ...), or install timm for its models") from None
-    if not timm.is_model(name): raise CLIError(f"unknown architecture {name!r}: neither audio_resnet, torchvision nor timm has it")
-    return name
-
-# %% ../nbs/07_cli.ipynb #4fd39053
-def _write_json(fn, obj):
-    import json
-    from fastai_audio_nb.core import atomic_path
-    with atomic_path(fn) as tmp: tmp.write_text(json.dumps(obj, indent=1, default=str))
-
-def train_and_report(learn,              # an `audio_learner`
-                     out,                # folder for model.pkl, confusion_matrix.png and metrics.json
-                     epochs:int=3,       # epochs in all
-                     lr:float=None,      # learning rate (None: `fit_epochs`'s default)
-                     bars:bool=None,     # fastai's progress bars (None: when stdout is a terminal)
-                     info:dict=None,     # more entries for metrics.json
-                    )->dict:
-    "Train `learn`, printing the epoch table; export it and write its confusion matrix and metrics under `out` (rank 0 only, when distributed)"
-    import matplotlib; matplotlib.use('Agg')
-    from fastai_audio_nb.core import atomic_path
-    from fastai_audio_nb.learner import fit_epochs
-    from fastai_audio_nb.interpret import save_figure, AudioInterpretation
-    out, rank0 = Path(out), _is_rank0()
-    t0 = time.perf_counter()
-    with _distrib_ctx(learn):
-        table = fit_epochs(learn, epochs, lr, bars=ifnone(bars, sys.stdout.isatty()), print_fn=print if rank0 else None)
-        train_s = time.perf_counter()-t0
-        # every rank predicts its share; the predictions gathered are the whole validation set, on every rank (not in its order)
-        with learn.no_bar(): interp = AudioInterpretation.from_learner(learn)
-    cm = interp.confusion_matrix()
-    m = dict(accuracy=float(cm.trace()/cm.sum()), valid_loss=float(interp.losses.mean()), n_train=len(learn.dls.train_ds),
-             n_valid=len(learn.dls.valid_ds), vocab=list(learn.dls.vocab), arch=getattr(learn.arch, '__name__', str(learn.arch)),
-             pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, bs=learn.dls.bs, lr=table.lr,
-             train_seconds=round(train_s, 2), history=table.epochs, confusion_matrix=cm.tolist(), **(info or {}))
-    if not rank0: return m
-    out.mkdir(parents=True, exist_ok=True)
-    n = len(learn.dls.vocab)
-    interp.plot_confusion_matrix(figsize=(max(5, n*0.55+2),)*2, title='Confusion matrix (validation)')
-    save_figure(out/'confusion_matrix.png')
-    learn.export((out/'model.pkl').absolute())   # atomic (04_learner); a relative name would be under learn.path
-    _write_json(out/'metrics.json', m)
-    return m
 
 # %% ../nbs/07_cli.ipynb #60274ad4
 def _share(s:str)->float:
@@ -228,13 +67,13 @@ def _check_train_args(p, args):
 
 def _add_train_args(p):
     p.add_argument('data', metavar='DATA', help='folder of audio files (searched recursively)')
-    p.add_argument('--label-from', default='name', choices=['name', 'folder'], help="where a file's label comes from: its name, by --label-re (default), or the name of the folder it is in (a folder per class: DATA/train/CLASS/FILE and DATA/valid/CLASS/FILE, or DATA/CLASS/FILE with --valid-pct)")
-    p.add_argument('--label-re', default=None, metavar='RE', help="regex whose first group, matched on a file's name, is its label (default: the NSynth instrument family; not with --label-from folder)")
-    p.add_argument('--valid-folder', default=None, metavar='NAME', help='files under a folder of this name are the validation set (default: nsynth-valid; with --label-from folder: valid, right inside DATA)')
-    p.add_argument('--valid-pct', default=None, type=_share, metavar='P', help='no validation folder: hold out a random share P (0 < P < 1) of the training files, drawn by --seed (not with --valid-folder)')
-    p.add_argument('--train-folder', default=None, metavar='NAME', help='train on the files under a folder of this name (default: nsynth-train if DATA has one, else all the other files; with --label-from folder: train, right inside DATA, if there)')
+    p.add_argument('--label-from', default='name', choices=['name', 'folder'], help="where a file's label comes from: 'name', its name by --label-re, or 'folder', the name of the folder it is in (a folder per class: DATA/train/CLASS/FILE and DATA/valid/CLASS/FILE, or DATA/CLASS/FILE with --valid-pct)")
+    p.add_argument('--label-re', default=None, metavar='RE', help="regex whose first group, matched on a file's name, is its label (default: the NSynth instrument family, nsynth_label_re; not with --label-from 'folder')")
+    p.add_argument('--valid-folder', default=None, metavar='NAME', help="files under a folder of this name are the validation set (default: nsynth-valid; with --label-from 'folder': valid, right inside DATA)")
+    p.add_argument('--valid-pct', default=None, type=_share, metavar='P', help='no validation folder: hold out a random share (0 to 1) of the training files, drawn by --seed (not with --valid-folder)')
+    p.add_argument('--train-folder', default=None, metavar='NAME', help="train on the files under a folder of this name (default: nsynth-train if DATA has one, else all the other files; with --label-from 'folder': train, right inside DATA, if there)")
     p.add_argument('--arch', default='resnet18', help='audio_resnet (a small audio CNN, fast on a CPU), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...) or a timm name (default: resnet18)')
-    p.add_argument('--epochs', type=int, default=3, help='epochs (default: 3; pretrained: the first with the body frozen)')
+    p.add_argument('--epochs', type=int, default=3, help='epochs in all, the first with the body frozen for a pretrained learner (default: 3)')
     p.add_argument('--bs', type=int, default=64, help='batch size (default: 64; per process under accelerate launch)')
     p.add_argument('--lr', type=float, default=None, help='learning rate (default: 2e-3 pretrained, 3e-3 from scratch)')
     w = p.add_mutually_exclusive_group()
@@ -252,10 +91,13 @@ def _add_train_args(p):
 # %% ../nbs/07_cli.ipynb #5cac04cd
 def _train(args):
     "`fastai-audio train`: train on a folder, print the epoch table, save the model, its confusion matrix and metrics"
-    import os, warnings
+    import math, re, importlib.util
     from fastai.torch_core import defaults
-    import math, re
+    from fastai_audio_nb.core import check_out_dir
     from fastai_audio_nb.spectrogram import SpectrogramConfig
+    from fastai_audio_nb.augment import audio_augment, augment_presets
+    from fastai_audio_nb.models import get_arch
+    from fastai_audio_nb.training import is_distributed, distrib_group
     if args.epochs<1 or args.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
     if args.lr is not None and not (math.isfinite(args.lr) and args.lr>0): raise CLIError(f"--lr {args.lr}: a learning rate > 0")
     if args.workers is not None and args.workers<0: raise CLIError(f"--workers {args.workers}: 0 (load in this process) or more")
@@ -266,31 +108,21 @@ def _train(args):
     if args.duration*args.sr <= n_fft//2:
         raise CLIError(f"--duration {args.duration:g} at --sr {args.sr} is {int(args.duration*args.sr)} samples a clip: the spectrogram "
                        f"(n_fft={n_fft}) needs more than {n_fft//2}, e.g. --duration {math.ceil((n_fft//2+1)/args.sr*100)/100:g}")
-    _out_dir(_train_out(args))
+    check_out_dir(_train_out(args))
     if args.weights and not Path(args.weights).is_file(): raise CLIError(f"{args.weights}: weights file not found")
-    from fastai_audio_nb.augment import audio_augment, augment_presets
     if args.augment and args.augment not in augment_presets:
         raise CLIError(f"--augment {args.augment}: not one of {', '.join(augment_presets)}")
     tfms = audio_augment(**augment_presets[args.augment]) if args.augment else None
-    arch, workers = get_arch(args.arch), args.workers
-    if not _distributed(): return _train_run(args, arch, workers, tfms, False)
-    import torch.distributed as td
-    _init_distrib()
-    try:   # the CPUs shared by the processes on this machine
-        return _train_run(args, arch, ifnone(workers, max(1, defaults.cpus//int(os.environ.get('LOCAL_WORLD_SIZE', 1)))), tfms, True)
-    finally:   # also after an error, so that the process leaves its group before it exits
-        if td.is_initialized(): td.destroy_process_group()
+    try: arch = get_arch(args.arch)
+    except ValueError as e: raise CLIError(str(e)) from None
+    if is_distributed() and importlib.util.find_spec('accelerate') is None:
+        raise CLIError("training with several processes needs Hugging Face Accelerate: pip install accelerate")
+    with distrib_group() as dist:   # the processes of `accelerate launch` share the CPUs of this machine
+        workers = ifnone(args.workers, max(1, defaults.cpus//int(os.environ.get('LOCAL_WORLD_SIZE', 1)))) if dist else args.workers
+        return _train_run(args, arch, workers, tfms, dist)
 
 def _train_out(args)->Path: return Path(ifnone(args.out, Path('models')/f"{Path(args.data).resolve().name}-{args.arch}"))
 
-def _out_dir(out)->Path:
-    "`out`, checked before training (not after it) to be a folder that can be made or written; a `CLIError` if not"
-    import os
-    out = p = Path(out).absolute()
-    while not os.path.lexists(p): p = p.parent
-    if not p.is_dir(): raise CLIError(f"{out}: cannot be the output folder ({p} is not a folder)")
-    if not os.access(p, os.W_OK): raise CLIError(f"{out}: cannot be the output folder ({p} is not writable)")
-    return out
 
 def _split_note(data, label_from:str, valid_pct, seed)->str:
     "How the data line tells of a random split (--valid-pct), naming the validation folder it leaves out"
@@ -299,31 +131,31 @@ def _split_note(data, label_from:str, valid_pct, seed)->str:
     left = f"; the files in {unused}/ are not used" if (Path(data)/unused).is_dir() else ''
     return f" (a random {valid_pct:g}, seed {seed}{left})"
 
+# %% ../nbs/07_cli.ipynb #tr1cd001
 def _train_run(args, arch, workers, tfms, dist:bool):
     "The body of `_train`, within the process group when `dist`"
+    import torch.distributed as td
     from fastai.torch_core import set_seed
     from fastai.callback.mixup import MixUp
+    from fastai_audio_nb.data import folder_dls, AudioFilesError
+    from fastai_audio_nb.models import audio_archs
     from fastai_audio_nb.learner import audio_learner, PretrainedWeightsError
-    say = print if _is_rank0() else noop
+    from fastai_audio_nb.training import train_and_report, is_rank0
+    say = print if is_rank0() else noop
     set_seed(args.seed)
-    t0 = time.perf_counter()
-    from fastai_audio_nb.data import AudioFilesError
     try: dls = folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, label_from=args.label_from, valid_pct=args.valid_pct,
                           seed=args.seed, bs=args.bs, sr=args.sr, duration=args.duration, num_workers=workers, batch_tfms=tfms, skip_bad=args.skip_bad)
     except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
     split = _split_note(args.data, args.label_from, args.valid_pct, args.seed)
     say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{split}, {len(dls.vocab)} classes: {', '.join(dls.vocab)}")
-    # audio_resnet has no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote
-    audio = arch is _audio_resnet
+    # the library's architectures have no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote
+    audio = args.arch in audio_archs
     pretrained = ('audio' if args.weights else False) if audio else not args.no_pretrained
-    cbs = [MixUp()] if args.mixup else []
-    try: learn = audio_learner(dls, arch, pretrained=pretrained, weights=args.weights, cbs=cbs)
+    try: learn = audio_learner(dls, arch, pretrained=pretrained, weights=args.weights, cbs=[MixUp()] if args.mixup else [])
     except PretrainedWeightsError as e: raise CLIError(str(e)) from e
     start = ('pretrained (audio' if audio else 'pretrained (ImageNet') + (f' weights from {args.weights})' if args.weights else ')')
     say(f"model: {args.arch}, {start if pretrained else 'from scratch'}")
-    if dist:
-        import torch.distributed as td
-        say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {args.bs} per process, on {dls.device}")
+    if dist: say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {args.bs} per process, on {dls.device}")
     out = _train_out(args)
     if args.augment or args.mixup: say(f"augmentation: {args.augment or 'none'}{', MixUp' if args.mixup else ''} (training batches only)")
     info = dict(data=str(args.data), seed=args.seed, augment=args.augment, mixup=args.mixup, label_from=args.label_from, valid_pct=args.valid_pct)
@@ -332,76 +164,6 @@ def _train_run(args, arch, workers, tfms, dist:bool):
     say(f"saved {out/'model.pkl'}, {out/'confusion_matrix.png'}, {out/'metrics.json'}")
     if dist: td.barrier()    # the others wait for rank 0's files, then all leave together
     return m
-
-# %% ../nbs/07_cli.ipynb #ddp0a003
-def _distributed()->bool:
-    "Whether this process is one of several launched together (`accelerate launch`, `torchrun`: `WORLD_SIZE` > 1)"
-    from fastai.torch_core import num_distrib
-    return num_distrib()>1
-
-def _is_rank0()->bool:
-    "Whether this process prints and writes files: the only one, or rank 0 of several"
-    from fastai.torch_core import rank_distrib
-    return rank_distrib()==0
-
-def _on_cpu()->bool:
-    "Whether distributed training runs on the CPU (gloo): no GPU, or `ACCELERATE_USE_CPU` set"
-    import os, torch
-    return not torch.cuda.is_available() or os.environ.get('ACCELERATE_USE_CPU', '').lower() in ('1', 'true', 'yes')
-
-def _broadcast(self, t, rank):
-    "`DistributedDL._broadcast` for any backend: NCCL needs CUDA tensors, gloo CPU ones"
-    import torch, torch.distributed as dist
-    t = torch.tensor(t, dtype=torch.long, device='cuda' if dist.get_backend()=='nccl' else 'cpu')
-    dist.broadcast(t, rank)
-    return t.cpu().tolist()
-
-def _init_distrib():
-    "Join the process group of `accelerate launch`/`torchrun`, before anything is put on a device: nccl on GPUs (one per rank), gloo on the CPU"
-    try:
-        from accelerate import PartialState
-        from fastai.distributed import DistributedDL
-    except ImportError: raise CLIError("training with several processes needs Hugging Face Accelerate: pip install accelerate") from None
-    PartialState(cpu=_on_cpu())     # also makes this rank's GPU the default device, so the `DataLoaders` go there
-    DistributedDL._broadcast = _broadcast
-
-# %% ../nbs/07_cli.ipynb #ddp0a004
-from contextlib import contextmanager
-
-@contextmanager
-def _gathered_metrics(learn):
-    "Within: `learn`'s validation loss and averaged metrics computed once on the gathered predictions of all ranks"
-    from fastai.metrics import AccumMetric, AvgMetric
-    # `AccumMetric` gathers predictions through `DistributedDL.to_detach`, which drops the repeated items; `AvgMetric` and
-    # the recorder's `AvgLoss` average each rank's batch means, the repeats included
-    rec, old = learn.recorder, (learn.metrics, learn.recorder.loss)
-    learn.metrics = [AccumMetric(m.func, flatten=False) if type(m) is AvgMetric else m for m in old[0]]
-    # `object.__setattr__`: a callback's own setter warns about `learn.loss`, which the recorder's `loss` is not
-    object.__setattr__(rec, 'loss', AccumMetric(lambda p,y: learn.loss_func(p, y).mean(), flatten=False))
-    try: yield learn
-    finally: learn.metrics = old[0]; object.__setattr__(rec, 'loss', old[1])
-
-@contextmanager
-def _distrib_ctx(learn):
-    "`learn.distrib_ctx()` with whole-validation-set metrics when launched with several processes; nothing otherwise"
-    if not _distributed(): yield learn; return
-    with learn.distrib_ctx(sync_bn=False, cpu=_on_cpu()), _gathered_metrics(learn): yield learn
-
-# %% ../nbs/07_cli.ipynb #7e0ef7f2
-def load_model(fn, cpu:bool=True):
-    "`load_learner(fn)` for the command line: errors that name the file, fastai's pickle warning silenced"
-    import warnings
-    from fastai.learner import load_learner
-    from fastai_audio_nb.learner import audio_loader
-    fn = Path(fn)
-    if not fn.is_file(): raise CLIError(f"{fn}: model file not found")
-    try:
-        with warnings.catch_warnings():
-            warnings.filterwarnings('ignore', message='.*insecure pickle module')   # the others (e.g. a version mismatch) are shown
-            learn = load_learner(fn, cpu=cpu)
-    except Exception as e: raise CLIError(f"{fn}: not an exported fastai model ({type(e).__name__}: {str(e)[:200]})") from e
-    if not hasattr(learn, 'dls') or audio_loader(learn.dls) is None: raise CLIError(f"{fn}: not an audio model (no LoadAudio in its pipeline)")
-    return learn
 
 # %% ../nbs/07_cli.ipynb #4c8c334b
 def _add_predict_args(p):
@@ -427,17 +189,19 @@ def _skipped_to_stderr(cmd:str):
             if issubclass(w.category, SkippedAudioWarning): print(f"fastai-audio {cmd}: {w.message}", file=sys.stderr)
             else: warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)   # as it would have been shown
 
+# %% ../nbs/07_cli.ipynb #pr1cd001
 def _predict(args):
     "`fastai-audio predict`: a table of file, label, probability"
     import pandas as pd
     from fastai_audio_nb.core import get_audio_files, atomic_path
-    from fastai_audio_nb.learner import predict_files
+    from fastai_audio_nb.learner import predict_files, load_model
     if args.bs<1: raise CLIError(f"--bs {args.bs}: at least 1")
     if args.csv not in (None, '-') and Path(args.csv).is_dir(): raise CLIError(f"--csv {args.csv}: a folder, not a file name")
     if args.gpu:
         import torch
         if not torch.cuda.is_available(): print("fastai-audio predict: no GPU here: predicting on the CPU", file=sys.stderr)
-    learn = load_model(args.model, cpu=not args.gpu)
+    try: learn = load_model(args.model, cpu=not args.gpu)
+    except ValueError as e: raise CLIError(str(e)) from e
     files = [f for o in args.files for f in (sorted(get_audio_files(o)) if Path(o).is_dir() else [Path(o)])]   # a folder's files sorted
     if not files: raise CLIError(f"no audio files in {' '.join(args.files)}")
     with _skipped_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
@@ -448,136 +212,56 @@ def _predict(args):
     else: print(df[[c for c in ('file','label','prob') if c in df]].to_string(index=False, float_format=lambda v: f'{v:.3f}'))   # (a regression model has no prob)
     return df
 
-# %% ../nbs/07_cli.ipynb #8cc28ea8
-def _step_seconds(learn, xb, yb, n:int=3, give_up:float=None)->float:
-    "Median seconds per training step of `learn`'s model on the batch `xb`, `yb`, after a warm-up step (`give_up`: stop at a step slower than this)"
-    import torch
-    model, opt = learn.model.train(), torch.optim.Adam(learn.model.parameters())
-    ts = []
-    for i in range(n+1):
-        t0 = time.perf_counter()
-        loss = learn.loss_func(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
-        ts.append(time.perf_counter()-t0)
-        if give_up is not None and ts[-1]>give_up: return ts[-1]
-    return sorted(ts[1:])[n//2]
-
-def _batch_seconds(dl, n:int=3)->float:
-    "Seconds per batch of `dl` (loading and the batch transforms: the spectrograms), from a fresh iterator"
-    t0 = time.perf_counter()
-    for i,_ in zip(range(n), dl): pass
-    return (time.perf_counter()-t0)/n
-
-def _demo_threads(learn, xb, yb)->tuple:
-    "Set torch's threads to whichever of all (the default) and 1 trains `learn` faster here; the step time and why"
-    import torch
-    nt = torch.get_num_threads()
-    torch.set_num_threads(1); one = _step_seconds(learn, xb, yb, n=2)
-    if nt==1: return one, "torch threads: 1 (the only core)"
-    torch.set_num_threads(nt); many = _step_seconds(learn, xb, yb, n=2, give_up=2*one)
-    if many<=one: return many, f"torch threads: {nt} (a step of audio_resnet takes {many:.2f} s with {nt} threads, {one:.2f} s with 1)"
-    torch.set_num_threads(1)
-    return one, (f"torch threads: 1 (a step of audio_resnet takes {one:.2f} s with 1 thread, {many:.2f} s with {nt}: "
-                 "other jobs keep the cores busy, and threads that wait for each other lose)")
-
-def _dur(s:float)->str: return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
-
-def _demo_choice(step:dict,        # seconds per training step: {'resnet18': s, 'audio_resnet': s}
-                 batch_s:float,    # seconds per batch to load the clips and make their spectrograms
-                 nt:int, nv:int,   # training and validation batches per epoch
-                 budget_s:float,   # seconds the training may take
-                 bs:int=64,        # clips per batch (for the messages)
-                )->tuple:
-    "resnet18 for the study's 3 epochs if it fits in `budget_s`, else audio_resnet for the epochs that fit (1 to 5): arch, epochs, estimate, why"
-    epoch_s = lambda s: nt*(s+batch_s) + nv*(s/3+batch_s)    # validation: ~1/3 of a training step per batch
-    why = lambda a: f"{a}: a training step of {bs} clips takes {step[a]:.2f} s here, so an epoch ~{_dur(epoch_s(step[a]))}"
-    e, lines = epoch_s(step['resnet18']), []
-    if 3*e <= budget_s:
-        return 'resnet18', 3, 3*e, [why('resnet18') + f" and 3 epochs (the study's) ~{_dur(3*e)}, within the {_dur(budget_s)} training budget"]
-    lines.append(why('resnet18') + f" and 3 epochs ~{_dur(3*e)}: over the {_dur(budget_s)} training budget")
-    e = epoch_s(step['audio_resnet'])
-    epochs = max(1, min(5, int(budget_s//e)))
-    fits = (f"{epochs} epochs ~{_dur(epochs*e)} fit" + (" (the most it gets)" if epochs==5 else " (no more fit)")
-            if epochs*e <= budget_s else f"even 1 epoch ~{_dur(e)} is over: 1 epoch")
-    lines.append(why('audio_resnet') + f"; {fits}: audio_resnet, a small audio CNN that learns from scratch in a few epochs")
-    return 'audio_resnet', epochs, epochs*e, lines
-
-def _demo_plan(dls, budget_s:float)->tuple:
-    "Measure here and choose the model, its epochs and torch's threads (`_demo_choice`): arch, epochs, estimated seconds, why"
-    from fastai_audio_nb.learner import add_spectrogram, audio_learner
-    xb, yb = add_spectrogram(dls).one_batch()
-    step = {}
-    step['audio_resnet'], threads = _demo_threads(audio_learner(dls, get_arch('audio_resnet'), pretrained=False), xb, yb)
-    batch_s = _batch_seconds(dls.train)
-    step['resnet18'] = _step_seconds(audio_learner(dls, get_arch('resnet18'), pretrained=False), xb, yb)
-    arch, epochs, est, lines = _demo_choice(step, batch_s, len(dls.train), len(dls.valid), budget_s, dls.bs)
-    return arch, epochs, est, [threads, f"data: {batch_s:.2f} s per batch of {dls.bs} clips to load and make spectrograms (the first 3 of an epoch: loader processes starting)"] + lines
-
-# %% ../nbs/07_cli.ipynb #cf5e24a3
-def _demo_pictures(learn, out):
-    import matplotlib; matplotlib.use('Agg')
-    from fastai_audio_nb.interpret import save_figure, AudioInterpretation
-    learn.dls.valid.show_batch(max_n=9, figsize=(12, 8))
-    return save_figure(Path(out)/'show_batch.png')
-
-def _demo_predict(model_fn, items, n:int=5):
-    "Load the exported model and predict `n` validation files of different families; print them"
-    from fastai_audio_nb.learner import predict_files
-    learn = load_model(model_fn)
-    pick = items[items.split=='valid'].groupby('instrument_family_str').head(1).head(n)
-    df = predict_files(learn, list(pick.fname), with_probs=False)
-    df.insert(1, 'actual', list(pick.instrument_family_str))
-    df['file'] = [Path(f).name for f in df.file]
-    print(df.to_string(index=False, float_format=lambda v: f'{v:.3f}'))
-    return df
-
 # %% ../nbs/07_cli.ipynb #84ec071e
 def _demo(args):
-    "`fastai-audio demo`: the main job on the default data"
-    import torch
-    from fastai.torch_core import set_seed
-    from fastai_audio_nb.datasets import nsynth_items
-    from fastai_audio_nb.learner import audio_learner, imagenet_weights_file
+    "`fastai-audio demo`: the main job on the default data (`run_demo`)"
+    from fastai_audio_nb.core import check_out_dir
+    from fastai_audio_nb.training import run_demo
     if args.minutes<=0: raise CLIError(f"--minutes {args.minutes:g}: the time the demo should take, > 0")
-    t_start, threads = time.perf_counter(), torch.get_num_threads()
     if Path(args.data).exists() and not Path(args.data).is_dir(): raise CLIError(f"--data {args.data}: a file, not a folder")
-    _out_dir(Path(args.data)/'demo')
-    print(f"== 1. data: real instrument notes rendered from General MIDI SoundFonts (NSynth layout)")
-    path = _rendered(args.size, None if args.size=='mini' else Path(args.data)/f'nsynth_gm_{args.size}')
-    items, out = nsynth_items(path), Path(args.data)/'demo'
-    tr, va = (set(items[items.split==s].instrument_str) for s in ('train','valid'))
-    print(f"validation: {len(va)} instruments, {len(va & tr)} of them in training (the split is by instrument)")
-    t0 = time.perf_counter()
-    dls = folder_dls(path, bs=64)
-    print(f"\n== 2. model: spectrograms on the fly (mel, 40 bands, as the study), a CNN on them; measured here to fit {args.minutes:g} min")
-    total_s = args.minutes*60
-    try:
-        # training gets 60% of the time, and must leave 15% for what follows it
-        budget = max(0., min(0.6*total_s, 0.85*total_s - (time.perf_counter()-t_start)))
-        t1 = time.perf_counter()
-        arch, epochs, est, why = _demo_plan(dls, budget)
-        t2 = time.perf_counter()
-        print('\n'.join(f"   {o}" for o in why))
-        wfile = imagenet_weights_file(get_arch(arch))
-        pretrained = wfile is not None and wfile.exists()
-        if wfile is None: print(f"   {arch} has no ImageNet weights: it trains from scratch")
-        else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
-        set_seed(42)
-        learn = audio_learner(dls, get_arch(arch), pretrained=pretrained)
-        print(f"\n== 3. training {arch} for {epochs} epoch{'s' if epochs>1 else ''} (estimated {_dur(est)})")
-        m = train_and_report(learn, out, epochs, info=dict(data=str(path), demo=True, threads=torch.get_num_threads(), estimate_seconds=round(est, 1)))
-        ep = m['history']
-        print(f"\n== 4. results")
-        print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "
-              f"({arch}, {epochs} epoch{'s' if epochs>1 else ''}; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
-        per_epoch = ', '.join(f"{e['train_s']:.0f}+{e['valid_s']:.0f}" for e in ep)
-        print(f"timings: data ready {t0-t_start:.1f} s; measuring to plan {t2-t1:.0f} s; training {m['train_seconds']:.0f} s, estimated {est:.0f} s ({per_epoch} s per epoch, train+valid)")
-        print(f"wrote {out/'confusion_matrix.png'}, {_demo_pictures(learn, out)}, {out/'metrics.json'}")
-        print(f"exported the model to {out/'model.pkl'}")
-        print(f"\n== 5. predictions of the exported model on five validation files")
-        _demo_predict(out/'model.pkl', items)
-    finally: torch.set_num_threads(threads)
-    total = time.perf_counter()-t_start
-    print(f"\ndemo done in {total/60:.1f} min ({'within' if total<=total_s else 'OVER'} the {args.minutes:g} min target)")
+    check_out_dir(Path(args.data)/'demo')
+    run_demo(args.data, args.size, args.minutes)
+
+# %% ../nbs/07_cli.ipynb #pt1cd002
+def _add_pretrain_args(p):
+    p.add_argument('--out', default='models/audio_resnet.pth', help='the weights file written (default: models/audio_resnet.pth)')
+    p.add_argument('--arch', default='audio_resnet', help='audio_resnet (default; the CPU path) or a torchvision model, e.g. resnet18 (GPU)')
+    p.add_argument('--widths', default=None, help="audio_resnet's channels of the four stages, e.g. 32,64,128,256 (the default)")
+    p.add_argument('--stem', type=int, default=None, help="audio_resnet's channels of the stem (default: 32)")
+    p.add_argument('--size', default=None, help="the corpus rendered if needed, a key of pretrain_sizes (default: 'pretrain', 8,192 notes; with --corpus, only a rendered one is used unless --size is given)")
+    p.add_argument('--data', default='data', help='where the corpus is rendered: DATA/nsynth_gm_pretrain (default: data)')
+    p.add_argument('--corpus', default=None, help='the corpus folder (overrides --data; used as it is if rendered)')
+    p.add_argument('--epochs', type=int, default=10, help='passes over the corpus (default: 10)')
+    p.add_argument('--bs', type=int, default=64, help='batch size (default: 64)')
+    p.add_argument('--lr', type=float, default=3e-3, help='peak learning rate of the one-cycle schedule (default: 3e-3)')
+    p.add_argument('--no-masks', action='store_true', help='no SpecAugment masks')
+    p.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: the GPU if there is one)")
+    p.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: torch's); 1 is faster on a busy machine")
+    p.add_argument('--seed', type=int, default=42, help='seeds everything random (default: 42)')
+
+def _pretrain(args):
+    "`fastai-audio pretrain`: pretrain a body on rendered notes, write the weights, print a summary"
+    import torch
+    from fastai_audio_nb.models import get_arch, arch_name
+    from fastai_audio_nb.pretrain import pretrain_backbone, pretrain_corpus_path, pretrain_sizes
+    a = args
+    if a.epochs<1 or a.bs<2: raise CLIError("--epochs must be at least 1 and --bs at least 2")
+    if a.size is not None and a.size not in pretrain_sizes: raise CLIError(f"unknown size {a.size!r}: choose from {', '.join(pretrain_sizes)}")
+    try: kw = dict(widths=tuple(int(o) for o in a.widths.split(',')) if a.widths else None, stem=a.stem)
+    except ValueError: raise CLIError(f"--widths {a.widths}: channels separated by commas, e.g. 32,64,128,256") from None
+    try: arch = get_arch(a.arch, **{k:v for k,v in kw.items() if v is not None})
+    except ValueError as e: raise CLIError(str(e)) from None
+    if isinstance(arch, str): raise CLIError(f"--arch {a.arch}: pretraining takes the library's architectures or torchvision's, not a timm name")
+    if a.threads: torch.set_num_threads(a.threads)
+    size = ifnone(a.size, 'pretrain')
+    corpus = a.corpus or (Path(a.data)/pretrain_corpus_path(size).name if size!='micro' else None)
+    print(f"pretraining {arch_name(arch)} on the {a.size or 'rendered' if a.corpus else size} corpus ({ifnone(corpus, pretrain_corpus_path(size))}) "
+          f"for {a.epochs} epochs -> {a.out}")
+    m = pretrain_backbone(a.out, arch, a.size if a.corpus else size, corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device)
+    print(f"wrote {a.out}: {m['arch']} body pretrained on {m['notes']} notes ({m['programs']} programs, {', '.join(m['soundfonts'])}); "
+          f"held-out program accuracy {m['program_accuracy']:.3f}, pitch accuracy {m['pitch_accuracy']:.3f}; "
+          f"spectrograms {m['data_seconds']:.0f} s, training {m['train_seconds']:.0f} s, in all {m['seconds']:.0f} s on {m['device']}")
+    return m
 
 # %% ../nbs/07_cli.ipynb #770da705
 def _parser():
@@ -594,6 +278,8 @@ def _parser():
     _add_train_args(t); t.set_defaults(func=_train, check=partial(_check_train_args, t))
     q = sub.add_parser('predict', help='predict audio files with an exported model: file, label, probability')
     _add_predict_args(q); q.set_defaults(func=_predict)
+    r = sub.add_parser('pretrain', help='pretrain a body on rendered General MIDI notes and write its weights (make pretrain)')
+    _add_pretrain_args(r); r.set_defaults(func=_pretrain)
     return p
 
 # %% ../nbs/07_cli.ipynb #7680b81f
@@ -607,12 +293,16 @@ def main(argv=None)->int:
     except OSError as e:   # a file or folder that cannot be written or read: its name and why, in one line
         if e.filename is None: raise
         print(f"fastai-audio {args.command}: error: {e.filename}: {e.strerror or e}", file=sys.stderr); return 1
-    except Exception as e:
+    except Exception as e:   # the library's errors about the user's files and folders (it is loaded by now)
         from fastai_audio_nb.core import AudioLoadError
-        if isinstance(e, AudioLoadError) or type(e).__name__=='AudioFilesError':
-            print(f"fastai-audio {args.command}: error: {e}", file=sys.stderr); return 1
-        raise
+        from fastai_audio_nb.data import AudioFilesError, AudioFolderError
+        if not isinstance(e, (AudioLoadError, AudioFilesError, AudioFolderError)): raise
+        print(f"fastai-audio {args.command}: error: {e}", file=sys.stderr); return 1
     return 0
+
+def pretrain_cli(argv=None)->int:
+    "`python -m fastai_audio_nb.pretrain ARGS`, what `make pretrain` ran before: `fastai-audio pretrain ARGS`"
+    return main(['pretrain', *(sys.argv[1:] if argv is None else argv)])
 
 # %% ../nbs/07_cli.ipynb #4c0d9077
 def cli():

@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #759bf2cc
 from __future__ import annotations
-import os, uuid, contextlib
+import os, uuid, json, contextlib
 from pathlib import Path
 import numpy as np, torch
 import soundfile as sf
@@ -13,8 +13,9 @@ from fastai.torch_core import TensorBase
 from fastai.data.transforms import get_files
 
 # %% auto #0
-__all__ = ['audio_extensions', 'atomic_path', 'remove_partial', 'AudioTensor', 'AudioLoadError', 'resample', 'check_path',
-           'audio_info', 'audio_to_float', 'load_audio', 'get_audio_files', 'save_audio']
+__all__ = ['audio_extensions', 'atomic_path', 'remove_partial', 'write_json', 'read_json', 'check_out_dir', 'choice_values',
+           'check_choice', 'AudioTensor', 'AudioLoadError', 'resample', 'check_path', 'audio_info', 'audio_to_float',
+           'load_audio', 'get_audio_files', 'save_audio']
 
 # %% ../nbs/00_core.ipynb #d08a11f2
 @contextlib.contextmanager
@@ -41,6 +42,42 @@ def remove_partial(path)->int:
     stale = [f for f in path.rglob('.*.tmp-*') if f.is_file()]
     for f in stale: f.unlink()
     return len(stale)
+
+# %% ../nbs/00_core.ipynb #js0cd002
+def write_json(fn,       # the file to write
+               obj,      # what to write: JSON's types (`default` turns others into them)
+               **kwargs, # passed to `json.dumps` (`indent`, `default`, ...)
+              )->Path:
+    "Write `obj` as JSON to `fn`, atomically"
+    with atomic_path(fn) as tmp: tmp.write_text(json.dumps(obj, **kwargs))
+    return Path(fn)
+
+def read_json(fn, default=None):
+    "The JSON in file `fn`, or `default` when there is no such file"
+    return json.loads(Path(fn).read_text()) if Path(fn).exists() else default
+
+# %% ../nbs/00_core.ipynb #od0cd002
+def check_out_dir(out)->Path:
+    "`out` as an absolute `Path`, once checked to be a folder that can be made or written to; else a `NotADirectoryError` or `PermissionError` naming it"
+    out = p = Path(out).absolute()
+    while not os.path.lexists(p): p = p.parent
+    if not p.is_dir(): raise NotADirectoryError(20, f"cannot be the output folder ({p} is not a folder)", str(out))
+    if not os.access(p, os.W_OK): raise PermissionError(13, f"cannot be the output folder ({p} is not writable)", str(out))
+    return out
+
+# %% ../nbs/00_core.ipynb #ch0cd002
+def choice_values(choices)->list:
+    "The values of `choices`: the constants of a `mk_class` class (in order), or the items of a list"
+    return [getattr(choices, f) for f in choices._fields] if hasattr(choices, '_fields') else list(choices)
+
+def check_choice(value,   # the value given
+                 choices, # the values allowed: a `mk_class` of constants (`CropMode`), or a list
+                 arg:str, # the argument's name, for the message
+                ):
+    "`value` if it is one of `choices`, else a `ValueError` that names `arg` and the values allowed"
+    ok = choice_values(choices)
+    if value in ok: return value
+    raise ValueError(f"{arg}={value!r}: must be {', '.join(map(repr, ok[:-1]))} or {ok[-1]!r}" if len(ok)>1 else f"{arg}={value!r}: must be {ok[0]!r}")
 
 # %% ../nbs/00_core.ipynb #071d5d60
 class AudioTensor(TensorBase):

@@ -4,7 +4,7 @@
 
 # %% ../nbs/01_data.ipynb #e87065b1
 from __future__ import annotations
-import random, re, shutil, warnings, inspect
+import os, random, re, shutil, warnings, inspect
 from pathlib import Path
 import numpy as np, torch, torch.nn.functional as F
 import soundfile as sf
@@ -15,9 +15,10 @@ from fastai.vision.data import get_grid
 from .core import *
 
 # %% auto #0
-__all__ = ['crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'SkippedAudioWarning', 'drop_bad_audio',
-           'check_channels', 'LoadAudio', 'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock', 'check_regex_labels',
-           'check_split_labels', 'PathColReader', 'AudioDataLoaders', 'show_batch', 'show_results']
+__all__ = ['nsynth_label_re', 'crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'SkippedAudioWarning', 'warn_skipped',
+           'drop_bad_audio', 'check_channels', 'LoadAudio', 'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock',
+           'check_regex_labels', 'check_split_labels', 'PathColReader', 'AudioDataLoaders', 'AudioFolderError',
+           'folder_dls', 'show_batch', 'show_results', 'CropMode', 'LabelFrom']
 
 # %% ../nbs/01_data.ipynb #e0161ef3
 def crop_pad(x:torch.Tensor, # audio `(..., samples)`
@@ -31,12 +32,15 @@ def crop_pad(x:torch.Tensor, # audio `(..., samples)`
     return x
 
 # %% ../nbs/01_data.ipynb #4afebb40
+mk_class('CropMode', **{o.capitalize(): o for o in ('start', 'center', 'random')},
+         doc="Where `LoadAudio` crops a longer clip (`crop=`): its start, its centre, or at random in training")
+_all_ = ['CropMode']
+
 def _crop_start(total:int, n:int, crop:str, train:bool)->int:
     "Where a crop of `n` out of `total` samples starts, for crop mode `crop`"
-    if total<=n or crop=='start': return 0
-    if crop=='center' or (crop=='random' and not train): return (total-n)//2
-    if crop=='random': return random.randint(0, total-n)
-    raise ValueError(f"crop must be 'start', 'center' or 'random', not {crop!r}")
+    if total<=n or check_choice(crop, CropMode, 'crop')==CropMode.Start: return 0
+    if crop==CropMode.Center or not train: return (total-n)//2
+    return random.randint(0, total-n)
 
 # %% ../nbs/01_data.ipynb #f3c541f3
 def check_audio(fn, decode:bool=False)->str|None:
@@ -79,7 +83,7 @@ class AudioFilesError(ValueError):
 class SkippedAudioWarning(UserWarning):
     "Files left out (`skip_bad`) because they cannot be used: the message names each file and why"
 
-def _warn_skipped(bad:list, n:int):
+def warn_skipped(bad:list, n:int):
     "Warn that the files of `bad` (pairs of file and reason), of `n` files, are left out"
     names = ', '.join(f'{f} ({r})' for f,r in bad[:5])
     warnings.warn(f"skipped {len(bad)} of {n} audio files that cannot be used: {names}" + (' ...' if len(bad)>5 else ''), SkippedAudioWarning)
@@ -88,7 +92,7 @@ def drop_bad_audio(files, decode:bool=False)->L:
     "The usable `files`; warn (`SkippedAudioWarning`) with the count and names of those skipped"
     files = L(files)
     bad = verify_audio(files, decode=decode, progress=False)
-    if len(bad): _warn_skipped(list(zip(bad.fname, bad.reason)), len(files))
+    if len(bad): warn_skipped(list(zip(bad.fname, bad.reason)), len(files))
     badset = set(bad.fname)
     return files.filter(lambda f: Path(f) not in badset)
 
@@ -115,7 +119,7 @@ class LoadAudio(RandTransform):
         if sr is None or not sr>0: raise ValueError(f"sr={sr!r}: give the sample rate every item is resampled to, e.g. sr=16000")
         if duration is not None and not duration>0:
             raise ValueError(f"duration={duration!r}: the seconds per item, > 0 (or None to keep each file's length)")
-        if crop not in ('start', 'center', 'random'): raise ValueError(f"crop={crop!r}: 'start', 'center' or 'random'")
+        check_choice(crop, CropMode, 'crop')
         store_attr(); self.channels = None; super().__init__(p=1.)
     def setups(self, items):
         "Check every file's header when the `Datasets` are built, so a bad file fails now, not at batch 712"
@@ -135,7 +139,7 @@ class LoadAudio(RandTransform):
         i16 = getattr(self, 'int16', False)   # (learners exported before it was kept have none)
         if self.duration is None: return self._channels(load_audio(fn, sr=self.sr, mono=self.mono, int16=i16), fn)
         n, offset = int(round(self.duration*self.sr)), 0.
-        if self.crop!='start':
+        if self.crop!=CropMode.Start:
             try: info = sf.info(str(fn))
             except Exception: return load_audio(fn)   # load_audio raises the clear error
             total = int(info.frames*self.sr/info.samplerate)
@@ -418,6 +422,115 @@ class AudioDataLoaders(DataLoaders):
         df = pd.read_csv(Path(path)/csv_fname, header=header, **({} if delimiter is None else {'delimiter': delimiter}))
         return cls.from_df(df, path=path, **kwargs)
 
+# %% ../nbs/01_data.ipynb #07f057be
+nsynth_label_re = r'^(\w+?)_(?:acoustic|electronic|synthetic)_\d{3}-\d{3}-\d{3}\.wav$'   # NSynth's file names: the family
+
+mk_class('LabelFrom', **{o.capitalize(): o for o in ('name', 'folder')},
+         doc="Where `folder_dls` reads a file's label: its name (by a regex) or the name of its folder")
+_all_ = ['LabelFrom']
+
+class AudioFolderError(ValueError):
+    "A folder that `folder_dls` cannot make `DataLoaders` of, or arguments that contradict each other: the message says what to do"
+
+# %% ../nbs/01_data.ipynb #73b4c548
+def _in_folder(files, root, name:str):
+    "Which of `files`, found under `root`, are in a folder called `name` (at any depth below `root`): a boolean array"
+    k, sep = len(Path(root).parts), os.sep
+    return np.array([name in str(f).split(sep)[k:-1] for f in files], dtype=bool)
+
+# %% ../nbs/01_data.ipynb #fd0cd005
+def _label_hint(label_re)->str:
+    "What to do when `label_re` (None: the NSynth default) does not match the file names"
+    how = "pass --label-re RE, whose first group on a file's name is its label, or --label-from folder to label each file by its folder's name"
+    if label_re is None: return f" (the default --label-re is for NSynth names such as guitar_acoustic_010-060-100.wav): {how}"
+    return f" (--label-re is matched on the file's name only, not its folders): {how}"
+
+def _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw):
+    "`folder_dls` labelling by `label_re` (None: NSynth's) on the file names: `AudioDataLoaders.from_name_re`"
+    files = get_audio_files(path)
+    if not files: raise AudioFolderError(f"{path}: no audio files found")
+    if label_re is None and not any(re.search(nsynth_label_re, f.name) for f in files):
+        raise AudioFolderError(f"{path}: none of the {len(files)} file names is an NSynth name, e.g. {', '.join(f.name for f in files[:3])}" + _label_hint(None))
+    label_re = ifnone(label_re, nsynth_label_re)
+    if valid_pct is not None:
+        if train_folder is not None: files = [f for f,k in zip(files, _in_folder(files, path, train_folder)) if k]
+        if not files: raise AudioFolderError(f"{path}: no audio files under a folder named {train_folder!r} (the training set); see --train-folder")
+        return AudioDataLoaders.from_name_re(path, files, label_re, valid_pct=valid_pct, seed=seed, **kw)
+    is_valid = _in_folder(files, path, valid_folder)
+    keep = is_valid | (_in_folder(files, path, train_folder) if train_folder is not None else True)
+    files, is_valid = [f for f,k in zip(files, keep) if k], is_valid[keep]
+    n_valid = int(is_valid.sum())
+    if train_folder is not None and n_valid==len(files):
+        raise AudioFolderError(f"{path}: no audio files under a folder named {train_folder!r} (the training set); see --train-folder")
+    if not n_valid: raise AudioFolderError(f"{path}: no audio files under a folder named {valid_folder!r} (the validation set); see --valid-folder, "
+                                           "or --valid-pct P to hold out a random share P of the files")
+    if n_valid==len(files): raise AudioFolderError(f"{path}: all {n_valid} audio files are under {valid_folder!r}: none to train on")
+    return AudioDataLoaders.from_name_re(path, files, label_re, splitter=IndexSplitter(np.flatnonzero(is_valid)), **kw)
+
+# %% ../nbs/01_data.ipynb #fd0cd007
+def _by_folder(path, valid_folder, train_folder, valid_pct, seed, kw):
+    "`folder_dls` labelling each file by its folder's name: `AudioDataLoaders.from_folder`"
+    layout = "--label-from folder labels each file by the name of the folder it is in"
+    if valid_pct is not None:   # every file under DATA (or DATA/TRAIN), in a folder per class, split at random
+        root = path if train_folder is None else path/train_folder
+        if not root.is_dir(): raise AudioFolderError(f"{path}: no folder {train_folder!r} (the training set); see --train-folder")
+        files = get_audio_files(root)
+        if not files: raise AudioFolderError(f"{root}: no audio files found")
+        if loose := [f for f in files if f.parent==root]:
+            raise AudioFolderError(f"{root}: {len(loose)} of {len(files)} audio files are not in a class folder, e.g. {loose[0].name}: {layout}, {root}/CLASS/FILE")
+        return AudioDataLoaders.from_folder(root, valid_pct=valid_pct, seed=seed, **kw)
+    if train_folder is None or not (path/train_folder).is_dir():
+        raise AudioFolderError(f"{path}: no folder {ifnone(train_folder, 'train')!r} (the training set, a folder per class in it); see --train-folder, "
+                               "or --valid-pct P to hold out a random share P of the files")
+    if not (path/valid_folder).is_dir():
+        raise AudioFolderError(f"{path}: no folder {valid_folder!r} (the validation set, a folder per class in it); see --valid-folder, "
+                               "or --valid-pct P to hold out a random share P of the training files")
+    files = get_audio_files(path, folders=[train_folder, valid_folder])
+    if loose := [f for f in files if len(f.relative_to(path).parts)!=3]:
+        raise AudioFolderError(f"{path}: {len(loose)} of {len(files)} audio files are not in a class folder right inside {train_folder!r} or {valid_folder!r}, "
+                               f"e.g. {loose[0].relative_to(path)}: {layout}, {path}/{train_folder}/CLASS/FILE and {path}/{valid_folder}/CLASS/FILE")
+    for name in (train_folder, valid_folder):
+        if not any(f.parts[len(path.parts)]==name for f in files): raise AudioFolderError(f"{path/name}: no audio files found")
+    return AudioDataLoaders.from_folder(path, train=train_folder, valid=valid_folder, **kw)
+
+# %% ../nbs/01_data.ipynb #fd0cd009
+def folder_dls(path,                   # folder of audio files (searched recursively)
+               label_re:str=None,      # regex whose first group, matched on a file's name, is its label (default: the NSynth instrument family, `nsynth_label_re`; not with `label_from` 'folder')
+               valid_folder:str=None,  # files under a folder of this name are the validation set (default: nsynth-valid; with `label_from` 'folder': valid, right inside `path`)
+               train_folder:str=None,  # train on the files under a folder of this name (default: nsynth-train if `path` has one, else all the other files; with `label_from` 'folder': train, right inside `path`, if there)
+               label_from:str='name',  # where a file's label comes from: 'name', its name by `label_re`, or 'folder', the name of the folder it is in (a folder per class: `path`/train/CLASS/FILE and `path`/valid/CLASS/FILE, or `path`/CLASS/FILE with `valid_pct`)
+               valid_pct:float=None,   # no validation folder: hold out a random share (0 to 1) of the training files, drawn by `seed` (not with `valid_folder`)
+               seed:int=None,          # the seed of `valid_pct`'s random split
+               bs:int=64,              # batch size
+               sr:int=16000,           # sample rate files are resampled to
+               duration:float=4.,      # seconds per clip: longer files are cropped, shorter padded
+               **kwargs,               # passed to `AudioDataLoaders.from_name_re` or `from_folder` (`num_workers`, ...)
+              ):
+    "Audio `DataLoaders` from a folder: labels from the file names or their folders, the validation set by folder or at random"
+    path = Path(path)
+    if not path.is_dir(): raise AudioFolderError(f"{path}: no such folder")
+    by_folder = check_choice(label_from, LabelFrom, 'label_from')==LabelFrom.Folder
+    if by_folder and label_re is not None: raise AudioFolderError("--label-re labels by the file name: not with --label-from folder")
+    if valid_pct is not None and valid_folder is not None: raise AudioFolderError("--valid-pct (a random split) or --valid-folder (a split by folder): not both")
+    if valid_pct is not None and not 0<valid_pct<1: raise AudioFolderError(f"--valid-pct {valid_pct:g}: a share between 0 and 1, e.g. 0.2")
+    dflt_train = 'train' if by_folder else 'nsynth-train'
+    train_folder = ifnone(train_folder, dflt_train if (path/dflt_train).is_dir() else None)
+    valid_folder = ifnone(valid_folder, 'valid' if by_folder else 'nsynth-valid')
+    kw = dict(bs=bs, sr=sr, duration=duration, **kwargs)
+    try: dls = (_by_folder(path, valid_folder, train_folder, valid_pct, seed, kw) if by_folder else
+                _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw))
+    except ValueError as e:
+        if isinstance(e, (AudioFilesError, AudioFolderError)): raise
+        msg = str(e).replace('pass bs=', 'pass --bs ')
+        if msg.startswith('the label regex') and 'does not match' in msg: msg += _label_hint(label_re)
+        if valid_pct is not None and 'no training item has' in msg:   # a rare class drawn only into the random validation share
+            msg = msg.split(' (a random split')[0] + " (--valid-pct's random split: another --seed, or more files of the rare classes)"
+        raise AudioFolderError(msg) from e
+    if len(dls.vocab)<2:
+        raise AudioFolderError(f"{path}: {len(dls.vocab)} class {list(dls.vocab)}: a classifier needs at least 2; "
+                               + ("one folder per class" if by_folder else "see --label-re, or --label-from folder"))
+    return dls
+
 # %% ../nbs/01_data.ipynb #b973f954
 @dispatch
 def show_batch(x:AudioTensor, y, samples, ctxs=None, max_n=10, nrows=None, ncols=None, figsize=None, **kwargs):
@@ -430,6 +543,6 @@ def show_batch(x:AudioTensor, y, samples, ctxs=None, max_n=10, nrows=None, ncols
 @dispatch
 def show_results(x:AudioTensor, y, samples, outs, ctxs=None, max_n=10, nrows=None, ncols=None, figsize=None, **kwargs):
     if ctxs is None: ctxs = get_grid(min(len(samples), max_n), nrows=nrows, ncols=ncols, figsize=figsize)
-    ctxs = show_results._resolve_method_with_cache((object,)*4)[0](x, y, samples, outs, ctxs=ctxs, max_n=max_n, **kwargs)  # fastai's default (a plum function cannot be indexed)
+    ctxs = show_results.invoke(object, object, object, object)(x, y, samples, outs, ctxs=ctxs, max_n=max_n, **kwargs)   # fastai's default
     ctxs[0].figure.tight_layout()
     return ctxs

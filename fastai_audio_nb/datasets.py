@@ -9,14 +9,16 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.all import *
 from fastprogress.fastprogress import progress_bar
-from .core import atomic_path, save_audio, remove_partial
+from .core import atomic_path, save_audio, remove_partial, read_json, write_json
+from .data import AudioDataLoaders
 
 # %% auto #0
 __all__ = ['nsynth_families', 'nsynth_sources', 'nsynth_qualities', 'nsynth_velocities', 'nsynth_fields', 'nsynth_sr',
-           'nsynth_samples', 'soundfont_dirs', 'nsynth_gm_soundfonts', 'nsynth_gm_sizes', 'gm_programs',
-           'find_soundfont', 'soundfont_presets', 'gm_instruments', 'as_splits', 'nsynth_gm_plan', 'write_gm_midi',
-           'render_gm_notes', 'render_nsynth_gm', 'cache_root', 'nsynth_gm_path', 'get_nsynth_gm', 'nsynth_items',
-           'summarize_nsynth']
+           'nsynth_samples', 'soundfont_dirs', 'nsynth_gm_soundfonts', 'nsynth_gm_sizes', 'nsynth_splits',
+           'render_version', 'gm_programs', 'find_soundfont', 'soundfont_presets', 'gm_instruments', 'pick_notes',
+           'as_splits', 'nsynth_gm_plan', 'write_gm_midi', 'render_gm_notes', 'run_render_jobs', 'write_split',
+           'render_nsynth_gm', 'cache_root', 'nsynth_gm_path', 'file_lock', 'get_nsynth_gm', 'nsynth_items',
+           'nsynth_dls', 'summarize_nsynth']
 
 # %% ../nbs/06_datasets.ipynb #4b2a30c3
 nsynth_families = ('bass','brass','flute','guitar','keyboard','mallet','organ','reed','string','synth_lead','vocal')
@@ -164,7 +166,7 @@ nsynth_gm_sizes = dict(
 )
 
 # %% ../nbs/06_datasets.ipynb #6d84313f
-def _pick_notes(ins, k, seed):
+def pick_notes(ins, k, seed):
     "`k` distinct (pitch, velocity) pairs for instrument row `ins`"
     rng = np.random.default_rng([seed, int(ins.instrument)])
     n_vel = len(nsynth_velocities)
@@ -172,11 +174,13 @@ def _pick_notes(ins, k, seed):
     return [(ins.pitches[i//n_vel], nsynth_velocities[i%n_vel]) for i in sorted(idx)]
 
 # %% ../nbs/06_datasets.ipynb #71de2b0b
+nsynth_splits = ('train','valid','test')   # NSynth's splits, in its order
+
 def as_splits(splits)->tuple:
     "`splits` (a name such as 'train', or several) as a tuple in NSynth's order; a `ValueError` for an unknown one"
     s = (splits,) if isinstance(splits, str) else tuple(splits)
-    if bad := sorted(set(s)-{'train','valid','test'}): raise ValueError(f"unknown splits {bad}: use train, valid, test")
-    return tuple(o for o in ('train','valid','test') if o in s)
+    if bad := sorted(set(s)-set(nsynth_splits)): raise ValueError(f"unknown splits {bad}: use {', '.join(nsynth_splits)}")
+    return tuple(o for o in nsynth_splits if o in s)
 
 # %% ../nbs/06_datasets.ipynb #6b51faa0
 def nsynth_gm_plan(size='mini',                 # a key of `nsynth_gm_sizes`
@@ -195,10 +199,10 @@ def nsynth_gm_plan(size='mini',                 # a key of `nsynth_gm_sizes`
         n = spec['notes'][split]
         ks = [n//len(g) + (i < n%len(g)) for i in rng.permutation(len(g))]
         for (_,r),k in zip(g.iterrows(), ks):
-            for p,v in _pick_notes(r, k, seed):
+            for p,v in pick_notes(r, k, seed):
                 rows.append(dict(r, pitch=p, velocity=v, note_str=f'{r.instrument_str}-{p:03d}-{v:03d}'))
     df = pd.DataFrame(rows)
-    df['split'] = pd.Categorical(df.split, ['train','valid','test'])
+    df['split'] = pd.Categorical(df.split, nsynth_splits)
     df = df.sort_values(['split','instrument','pitch','velocity'], ignore_index=True)
     df['split'] = df.split.astype(str)
     df['note'],df['sample_rate'] = range(len(df)),nsynth_sr
@@ -298,7 +302,7 @@ def render_gm_notes(sf_path,          # the SoundFont
 
 # %% ../nbs/06_datasets.ipynb #2a90646d
 _silent_peak,_clip_peak = 1e-3,0.999   # peaks below -60 dBFS are silent notes, peaks from 0.999 up clipped ones
-_render_version = 3
+render_version = 3
 
 # %% ../nbs/06_datasets.ipynb #c93bca32
 def _note_status(x):
@@ -321,7 +325,7 @@ def _render_job(sf_path, rows, gain, out, stop):
             out.put((r, status, peak))
 
 # %% ../nbs/06_datasets.ipynb #63179175
-def _run_jobs(jobs, gain, n_workers, progress, res):
+def run_render_jobs(jobs, gain, n_workers, progress, res):
     "Run `{sf_path: rows}` in threads, one FluidSynth each, appending `(row, status, peak)` of each note to `res`"
     from concurrent.futures import ThreadPoolExecutor
     out,stop = queue.Queue(),threading.Event()
@@ -348,19 +352,14 @@ def _run_jobs(jobs, gain, n_workers, progress, res):
     finally:
         while not out.empty(): res.append(out.get())
 
-# %% ../nbs/06_datasets.ipynb #ccd14230
-def _read_json(fn, default=None): return json.loads(Path(fn).read_text()) if Path(fn).exists() else default
-def _write_json(fn, obj, **kwargs):
-    with atomic_path(fn) as tmp: tmp.write_text(json.dumps(obj, **kwargs))
-
 # %% ../nbs/06_datasets.ipynb #688e51ea
-def _write_split(folder, notes):
+def write_split(folder, notes):
     "Write the sidecar `instruments.csv`, then `examples.json` (last) for the kept `notes` of one split"
     ins = notes.drop_duplicates('instrument')[['instrument','instrument_str','instrument_family_str','instrument_source_str',
                                                'soundfont','program','preset']]
     with atomic_path(folder/'instruments.csv') as tmp: ins.to_csv(tmp, index=False)
     ex = {r['note_str']: r for r in notes[list(nsynth_fields)].to_dict('records')}
-    _write_json(folder/'examples.json', ex, indent=1, default=int)   # `default`: numpy integers as JSON ints
+    write_json(folder/'examples.json', ex, indent=1, default=int)   # `default`: numpy integers as JSON ints
 
 # %% ../nbs/06_datasets.ipynb #64291fa7
 def render_nsynth_gm(dest,                        # the dataset folder (gets `nsynth-train/`, `nsynth-valid/`, ...)
@@ -373,30 +372,30 @@ def render_nsynth_gm(dest,                        # the dataset folder (gets `ns
                     )->dict:
     "Render General MIDI notes into `dest` in the NSynth layout; resumable; return what was done"
     t0,dest,splits = time.time(),Path(dest),as_splits(splits)
-    cfg = dict(version=_render_version, size=size, splits=list(splits), seed=seed, gain=gain)
-    old = _read_json(dest/'nsynth_gm.json')
+    cfg = dict(version=render_version, size=size, splits=list(splits), seed=seed, gain=gain)
+    old = read_json(dest/'nsynth_gm.json')
     if old is not None and old!=cfg:
         raise ValueError(f"{dest/'nsynth_gm.json'}: {dest} holds another render ({old}), not {cfg}; use another folder")
     plan = nsynth_gm_plan(size, splits, seed)
     dest.mkdir(parents=True, exist_ok=True)
     remove_partial(dest)   # temporary files a killed run could not clean up
-    _write_json(dest/'nsynth_gm.json', cfg)
+    write_json(dest/'nsynth_gm.json', cfg)
     plan['fname'] = [dest/f'nsynth-{s}'/'audio'/f'{n}.wav' for s,n in zip(plan.split, plan.note_str)]
-    dropped = {s: _read_json(dest/f'nsynth-{s}'/'dropped.json', {}) for s in splits}
+    dropped = {s: read_json(dest/f'nsynth-{s}'/'dropped.json', {}) for s in splits}
     todo = plan[[not f.exists() and n not in dropped[s] for s,n,f in zip(plan.split, plan.note_str, plan.fname)]]
     for s in splits: (dest/f'nsynth-{s}'/'audio').mkdir(parents=True, exist_ok=True)
     jobs = {p: list(g.itertuples()) for p,g in todo.groupby('soundfont_path')}
     res = []
-    try: _run_jobs(jobs, gain, ifnone(n_workers, os.cpu_count() or 1), progress, res)
+    try: run_render_jobs(jobs, gain, ifnone(n_workers, os.cpu_count() or 1), progress, res)
     finally:   # even when interrupted, remember the notes dropped so far so a resume does not render them again
         for r,status,peak in res:
             if status!='ok': dropped[r.split][r.note_str] = dict(reason=status, peak=peak)
         for s in splits:
-            if any(r.split==s and st!='ok' for r,st,_ in res): _write_json(dest/f'nsynth-{s}'/'dropped.json', dropped[s], indent=1)
+            if any(r.split==s and st!='ok' for r,st,_ in res): write_json(dest/f'nsynth-{s}'/'dropped.json', dropped[s], indent=1)
     keep = plan[[n not in dropped[s] for s,n in zip(plan.split, plan.note_str)]]
     if missing := [str(f) for f in keep.fname if not f.exists()]:
         raise RuntimeError(f"{len(missing)} notes were not rendered, e.g. {missing[0]}")
-    for s in splits: _write_split(dest/f'nsynth-{s}', keep[keep.split==s])
+    for s in splits: write_split(dest/f'nsynth-{s}', keep[keep.split==s])
     return dict(path=dest, notes=len(keep), rendered=sum(st=='ok' for _,st,_ in res),
                 dropped=sum(len(d) for d in dropped.values()), fluidsynth_runs=len(jobs), seconds=round(time.time()-t0, 1))
 
@@ -407,12 +406,12 @@ def cache_root()->Path:
 
 def nsynth_gm_path(size:str='mini')->Path:
     "Where `get_nsynth_gm` keeps a rendered set of `size` when no `dest` is given (the mini set: under `cache_root()`)"
-    if size=='mini': return cache_root()/f'nsynth_gm_mini_v{_render_version}'
+    if size=='mini': return cache_root()/f'nsynth_gm_mini_v{render_version}'
     return Path('data')/f'nsynth_gm_{size}'
 
 # %% ../nbs/06_datasets.ipynb #9c6f5389
 @contextlib.contextmanager
-def _file_lock(fn):
+def file_lock(fn):
     "Hold an exclusive lock on file `fn` (where `fcntl` exists)"
     Path(fn).parent.mkdir(parents=True, exist_ok=True)
     with open(fn, 'a') as f:
@@ -426,8 +425,8 @@ def _file_lock(fn):
 # %% ../nbs/06_datasets.ipynb #c817e95e
 def _is_rendered(dest, size, splits, seed, gain):
     "Is `dest` a complete render of `size` with `splits`, `seed` and `gain`?"
-    cfg = _read_json(dest/'nsynth_gm.json', {})
-    return (cfg==dict(version=_render_version, size=size, splits=list(splits), seed=seed, gain=gain)
+    cfg = read_json(dest/'nsynth_gm.json', {})
+    return (cfg==dict(version=render_version, size=size, splits=list(splits), seed=seed, gain=gain)
             and all((dest/f'nsynth-{s}'/'examples.json').exists() for s in splits))
 
 # %% ../nbs/06_datasets.ipynb #7028a6b6
@@ -447,12 +446,9 @@ def get_nsynth_gm(size:str='mini',            # a key of `nsynth_gm_sizes`
     a = _render_args(dest, size, splits, **kwargs)
     same = partial(_is_rendered, dest, size, splits, a['seed'], a['gain'])
     if same(): return dest
-    with _file_lock(dest.parent/f'.{dest.name}.lock'):   # another render there: `render_nsynth_gm` says so
+    with file_lock(dest.parent/f'.{dest.name}.lock'):   # another render there: `render_nsynth_gm` says so
         if not same(): render_nsynth_gm(dest, size, splits, **kwargs)
     return dest
-
-# %% ../nbs/06_datasets.ipynb #4fd2f848
-_nsynth_splits = ('train','valid','test')
 
 # %% ../nbs/06_datasets.ipynb #56de41d8
 def _read_split(folder, split):
@@ -476,7 +472,7 @@ def nsynth_items(path,        # a folder holding nsynth-train/, nsynth-valid/, n
     "The notes of an NSynth-layout folder: `fname`, `split` and the 13 NSynth fields, one row per note"
     path = Path(path)
     if (path/'examples.json').exists(): return _read_split(path, path.name.removeprefix('nsynth-'))
-    splits = [split] if isinstance(split, str) else list(ifnone(split, _nsynth_splits))
+    splits = [split] if isinstance(split, str) else list(ifnone(split, nsynth_splits))
     dfs = []
     for s in splits:
         folder = path/f'nsynth-{s}'
@@ -485,17 +481,32 @@ def nsynth_items(path,        # a folder holding nsynth-train/, nsynth-valid/, n
     if not dfs: raise FileNotFoundError(f"{path}: no nsynth-train/, nsynth-valid/ or nsynth-test/ folder with an examples.json")
     return pd.concat(dfs, ignore_index=True)
 
+# %% ../nbs/06_datasets.ipynb #4f896a22
+def nsynth_dls(path,                            # a folder in the NSynth layout (`nsynth-train/`, `nsynth-valid/`)
+               label:str='instrument_family_str', # the NSynth field that is the class
+               items:pd.DataFrame=None,         # the notes to use (default: all of `nsynth_items(path)`)
+               bs:int=64,                       # batch size
+               **kwargs,                        # passed to `AudioDataLoaders.from_df`
+              ):
+    "Audio `DataLoaders` of an NSynth folder: `label` as the class, the `valid` split (instrument-disjoint) for validation"
+    path = Path(path)
+    items = (nsynth_items(path) if items is None else items).copy()
+    items = items[items.split.isin(['train','valid'])]
+    items['file'] = [str(Path(f).relative_to(path)) for f in items.fname]
+    items['is_valid'] = items.split=='valid'
+    return AudioDataLoaders.from_df(items, path, fn_col='file', label_col=label, valid_col='is_valid', bs=bs, **kwargs)
+
 # %% ../nbs/06_datasets.ipynb #6e6797fc
 def summarize_nsynth(path, # a folder in the NSynth layout
                     )->pd.DataFrame:
     "Notes per family and split, instruments, minutes, MB on disk and notes dropped by the render"
     path,items = Path(path),nsynth_items(path)
-    splits = [s for s in _nsynth_splits if s in set(items.split)]
+    splits = [s for s in nsynth_splits if s in set(items.split)]
     t = pd.crosstab(items.instrument_family_str, items.split).reindex(index=list(nsynth_families), columns=splits, fill_value=0)
     t.loc['total'] = t.sum()
     t = t.astype(object)
     for s in splits:
-        folder,dropped = path/f'nsynth-{s}',_read_json(path/f'nsynth-{s}'/'dropped.json', {})
+        folder,dropped = path/f'nsynth-{s}',read_json(path/f'nsynth-{s}'/'dropped.json', {})
         t.loc['instruments', s] = items[items.split==s].instrument.nunique()
         t.loc['minutes', s] = round(t.loc['total', s]*nsynth_samples/nsynth_sr/60, 1)
         t.loc['MB on disk', s] = round(sum(f.stat().st_size for f in folder.rglob('*') if f.is_file())/1e6, 1)

@@ -5,6 +5,7 @@
 # %% ../nbs/04_learner.ipynb #f6ccf842
 from __future__ import annotations
 import os, re, time, socket, warnings
+from dataclasses import fields
 from urllib.error import URLError
 import cloudpickle
 import soundfile as sf
@@ -20,7 +21,6 @@ from fastai.callback.schedule import *
 from fastai.vision.learner import vision_learner, create_vision_model, model_meta, _default_meta, _update_first_layer, _get_first_layer
 from .core import *
 from .data import *
-from .data import _warn_skipped
 from fastai.data.load import _FakeLoader
 import copy, random
 from .spectrogram import *
@@ -28,8 +28,8 @@ from .augment import ReseedAugments
 
 # %% auto #0
 __all__ = ['adapt_first_conv', 'PretrainedWeightsError', 'load_weights', 'imagenet_weights_file', 'create_arch', 'audio_loader',
-           'add_spectrogram', 'default_metrics', 'audio_learner', 'EpochTable', 'fit_epochs', 'predict_files',
-           'predict_windows']
+           'add_spectrogram', 'default_metrics', 'audio_learner', 'save_audio_body', 'read_audio_weights',
+           'load_audio_pretrained', 'EpochTable', 'fit_epochs', 'load_model', 'predict_files', 'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #ab4def34
 def adapt_first_conv(model:nn.Module, # a CNN whose first layer is a 3-channel `nn.Conv2d`
@@ -285,7 +285,6 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     "A fastai `Learner` for audio classification: spectrograms on the fly, then `arch` with fastai's head and splitter"
     if pretrained=='audio':    # a body pretrained on rendered notes (nbs/09_pretrain), from the file `weights`
         if weights is None: raise PretrainedWeightsError("pretrained='audio' needs weights='models/audio_resnet.pth' (written by `make pretrain`)")
-        from .pretrain import load_audio_pretrained    # here: pretrain imports this module
         learn = audio_learner(dls, arch, spec=spec, pretrained=False, metrics=metrics, normalize=normalize, n_in=n_in, n_out=n_out, **kwargs)
         return load_audio_pretrained(learn, weights)
     dls = _learner_dls(dls, spec, normalize)
@@ -306,6 +305,80 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     learn.add_cb(ReseedAugments())   # seeded augmentations draw the same sequence in every fit
     if pretrained: learn.freeze()
     store_attr('arch,n_out,pretrained', self=learn, normalize=normalize)
+    return learn
+
+# %% ../nbs/04_learner.ipynb #93ba61a9
+def save_audio_body(body:nn.Module, # the body (`learn.model[0]`)
+                    dest,           # the weights file to write
+                    meta:dict=None, # what it was made from (plain values)
+                   )->Path:
+    "Write `body`'s state dict and `meta` to `dest`, atomically"
+    sd = {k:v.detach().cpu().clone() for k,v in body.state_dict().items()}
+    with atomic_path(dest) as tmp: torch.save(dict(body=sd, meta=dict(meta or {})), tmp)
+    return Path(dest)
+
+# %% ../nbs/04_learner.ipynb #aa5bac5b
+def read_audio_weights(fn)->tuple:
+    "The body state dict and the metadata in audio weights file `fn`; a clear error for anything else"
+    fn = Path(fn)
+    if not fn.is_file(): raise PretrainedWeightsError(f"{fn}: audio weights file not found; make it with `make pretrain` "
+                                                      f"(fastai-audio pretrain --out {fn})")
+    try: d = torch.load(fn, map_location='cpu', weights_only=True)
+    except Exception as e: raise PretrainedWeightsError(f"{fn}: not a PyTorch file ({type(e).__name__}: {str(e)[:200]})") from e
+    if not (isinstance(d, dict) and isinstance(d.get('body'), dict) and d['body'] and all(torch.is_tensor(v) for v in d['body'].values())):
+        raise PretrainedWeightsError(f"{fn}: not an audio weights file (expected a dict with a 'body' state dict, as "
+                                     "`save_audio_body` writes; ImageNet files go to `audio_learner(..., weights=...)`)")
+    return d['body'],d.get('meta', {})
+
+# %% ../nbs/04_learner.ipynb #84f4ac66
+_mel_keys = ('n_mels', 'f_min', 'f_max', 'mel_scale', 'mel_norm')
+
+def _learner_config(learn)->SpectrogramConfig|None:
+    "The `SpectrogramConfig` of the spectrogram that `learn`'s batch transforms make (None: they make none)"
+    fs = list(getattr(getattr(getattr(learn, 'dls', None), 'after_batch', None), 'fs', []))
+    if not any(isinstance(f, Spectrogram) for f in fs): return None
+    return SpectrogramConfig.from_tfms(fs, sample_rate=getattr(audio_loader(learn.dls), 'sr', None))
+
+def _spec_diffs(pre:dict, mine:SpectrogramConfig)->list:
+    "What differs between the spectrogram settings `pre` (of the weights) and `mine` (of a learner), one string each"
+    known = {f.name for f in fields(SpectrogramConfig)}
+    pre = SpectrogramConfig(**{k:v for k,v in pre.items() if k in known}).settings()   # older files: today's defaults for what they lack
+    mine = mine.settings()
+    kind = lambda s: f"mel ({s['n_mels']} bands)" if s['n_mels'] else 'stft (no mel filterbank)'
+    out = [f"kind: {kind(pre)} (pretrained) vs {kind(mine)}"] if bool(pre['n_mels'])!=bool(mine['n_mels']) else []
+    skip = _mel_keys if out else ()
+    return out + [f"{k}: {pre[k]!r} (pretrained) vs {mine[k]!r}" for k in pre if k not in skip and pre[k]!=mine[k]]
+
+# %% ../nbs/04_learner.ipynb #d1b33074
+def load_audio_pretrained(learn,            # an `audio_learner` built with `pretrained=False` (or its model)
+                          weights,          # a file written by `pretrain_backbone` (`make pretrain`)
+                          freeze:bool=True, # freeze the body as fastai freezes a pretrained one (a `Learner` only)
+                         ):
+    "Load audio-pretrained body weights into `learn`'s body (`learn.model[0]`), freeze it, and return `learn`"
+    sd,meta = read_audio_weights(weights)
+    model = learn.model if isinstance(learn, Learner) else learn
+    if not isinstance(model, nn.Sequential) or len(model)<2:
+        raise TypeError(f"expected an audio_learner (or its model: nn.Sequential(body, head)), not {type(model).__name__}")
+    own = model[0].state_dict()
+    spec,mine = meta.get('spectrogram'),_learner_config(learn) if isinstance(learn, Learner) else None
+    diffs = _spec_diffs(spec, mine) if spec and mine else []
+    missing,unexpected = [k for k in own if k not in sd],[k for k in sd if k not in own]
+    wrong = [f"{k} {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in sd if k in own and sd[k].shape!=own[k].shape]
+    if missing or unexpected or wrong:
+        msg = '; '.join(f"{n}: {', '.join(o[:3])}{' ...' if len(o)>3 else ''} ({len(o)})"
+                        for n,o in (('missing', missing), ('unexpected', unexpected), ('wrong shape', wrong)) if o)
+        raise PretrainedWeightsError(f"{weights}: these audio weights ({meta.get('arch', '?')}, {meta.get('n_in', '?')} input "
+                                     f"channel) do not fit this model's body: {msg}" +
+                                     (f"; the spectrograms differ too: {'; '.join(diffs)}" if diffs else ''))
+    model[0].load_state_dict(sd)
+    if diffs: warnings.warn(f"{weights}: pretrained on other spectrograms than this learner makes ({'; '.join(diffs)}): the features may "
+                            "not carry over; build the learner with `spec=SpectrogramConfig(**read_audio_weights(weights)[1]['spectrogram'])`")
+    elif spec and isinstance(learn, Learner) and mine is None:
+        warnings.warn(f"{weights}: pretrained on {'mel ' if spec.get('n_mels') else ''}spectrograms, but this learner's batch transforms "
+                      "make none (no `Spectrogram`/`MelSpectrogram`): build it with `audio_learner`, which adds them")
+    if isinstance(learn, Learner):
+        learn.pretrained,learn.audio_weights = True,meta
+        if freeze: learn.freeze()
     return learn
 
 # %% ../nbs/04_learner.ipynb #f2cd18c6
@@ -365,25 +438,37 @@ def _remove_stale_tmp(dest:Path)->list:
     return stale
 
 # %% ../nbs/04_learner.ipynb #4b30c3d3
+_fastai_export = getattr(Learner.export, '__wrapped__', Learner.export)   # fastai's own (also when this cell runs again)
+
 @patch
 def export(self:Learner, fname='export.pkl', pickle_module=cloudpickle, pickle_protocol=2):
-    "Export the content of `self` without the items and the optimizer state for inference, atomically (a killed export leaves no partial `fname`)"
-    if rank_distrib(): return # don't export if child proc
-    self._end_cleanup()
+    "fastai's `Learner.export`, atomically: a killed or failed export leaves no partial `fname`, and the learner whole"
+    if rank_distrib(): return   # as fastai's: only the first process of several exports
     dest = Path(self.path)/fname
     _remove_stale_tmp(dest)
-    old_dbunch = self.dls
-    self.dls = self.dls.new_empty()
-    state = self.opt.state_dict() if self.opt is not None else None
-    self.opt = None
+    dls, opt = self.dls, self.opt
     try:
-        with warnings.catch_warnings(), atomic_path(dest) as tmp:
-            warnings.simplefilter("ignore")   # PyTorch's warning about the model source not being checked
-            torch.save(self, tmp, pickle_module=pickle_module, pickle_protocol=pickle_protocol)
-    finally:
-        self.create_opt()
-        if state is not None: self.opt.load_state_dict(state)
-        self.dls = old_dbunch
+        with atomic_path(dest) as tmp: _fastai_export(self, tmp.absolute(), pickle_module=pickle_module, pickle_protocol=pickle_protocol)
+    except BaseException:
+        self.dls, self.opt = dls, opt   # fastai's export would leave the learner without its data and optimizer
+        raise
+
+Learner.export.__wrapped__ = _fastai_export
+
+# %% ../nbs/04_learner.ipynb #7e0ef7f2
+def load_model(fn,              # an exported learner (`learn.export`, `fastai-audio train`'s model.pkl)
+               cpu:bool=True,   # on the CPU (False: on the GPU it was trained on, if there is one)
+              )->Learner:
+    "`load_learner(fn)` with errors that name the file: `FileNotFoundError`, or a `ValueError` for a file that is not an exported audio model"
+    fn = Path(fn)
+    if not fn.is_file(): raise FileNotFoundError(f"{fn}: model file not found")
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings('ignore', message='.*insecure pickle module')   # the others (e.g. a version mismatch) are shown
+            learn = load_learner(fn, cpu=cpu)
+    except Exception as e: raise ValueError(f"{fn}: not an exported fastai model ({type(e).__name__}: {str(e)[:200]})") from e
+    if not hasattr(learn, 'dls') or audio_loader(learn.dls) is None: raise ValueError(f"{fn}: not an audio model (no LoadAudio in its pipeline)")
+    return learn
 
 # %% ../nbs/04_learner.ipynb #2c5a55a7
 def _label_delim(dls)->str|None:
@@ -471,7 +556,7 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
         with learn.no_bar(): p = learn.get_preds(dl=dl)[0].float()
         if preds is None: preds = p.new_zeros(len(files), *p.shape[1:])
         preds[idx] = p; done += idx
-    if bad: _warn_skipped([(e.fn, e.reason) for _,e in sorted(bad, key=lambda o: o[0])], len(files))   # in the files' order
+    if bad: warn_skipped([(e.fn, e.reason) for _,e in sorted(bad, key=lambda o: o[0])], len(files))   # in the files' order
     if not done: raise ValueError("predict_files: none of the files can be read")
     keep = sorted(done)
     files, preds = [files[i] for i in keep], preds[keep]

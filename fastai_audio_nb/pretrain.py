@@ -4,7 +4,7 @@
 
 # %% ../nbs/09_pretrain.ipynb #edaadb13
 from __future__ import annotations
-import os, sys, json, time, hashlib, argparse, warnings, tempfile, numbers, inspect
+import os, sys, json, time, hashlib, warnings, tempfile, numbers, inspect
 from dataclasses import asdict
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -14,22 +14,24 @@ from fastcore.all import *
 from fastai.basics import *
 from fastai.callback.schedule import *
 from fastai.vision.learner import create_body, create_head, model_meta, _default_meta, num_features_model
-from .core import atomic_path, remove_partial, load_audio, AudioTensor
-from .data import crop_pad, AudioDataLoaders
-from .spectrogram import SpectrogramConfig, Spectrogram, MelSpectrogram, AmplitudeToDB, MFCC, Delta
+from .core import atomic_path, remove_partial, load_audio, AudioTensor, read_json, write_json
+from .data import crop_pad
+from .spectrogram import SpectrogramConfig
 from .augment import FreqMask, TimeMask, ReseedAugments
 from .datasets import (nsynth_gm_soundfonts, nsynth_families, nsynth_sources, nsynth_fields, nsynth_sr, nsynth_samples,
-                       find_soundfont, soundfont_presets, gm_programs, nsynth_items)
-from .datasets import _pick_notes, _run_jobs, _write_split, _read_json, _write_json, _file_lock, _render_version, cache_root
-from .learner import create_arch, audio_learner, fit_epochs, PretrainedWeightsError, audio_loader
+                                      find_soundfont, soundfont_presets, gm_programs, nsynth_items, pick_notes, run_render_jobs, write_split,
+                                      file_lock, render_version, cache_root)
+from .models import AudioBasicBlock, audio_resnet, arch_name
+from .learner import create_arch, fit_epochs, save_audio_body
+# where these lived before: `fastai_audio_nb.pretrain.<name>` still imports them, and models exported then still load
+from .learner import read_audio_weights, load_audio_pretrained
+from .datasets import nsynth_dls
 
 # %% auto #0
 __all__ = ['pretrain_sizes', 'n_programs', 'n_pitches', 'gm_all_programs', 'pretrain_instruments', 'pretrain_plan',
-           'render_pretrain_corpus', 'pretrain_corpus_path', 'get_pretrain_corpus', 'corpus_mels', 'AudioBasicBlock',
-           'audio_resnet', 'pretrain_model', 'program_pitch_loss', 'program_accuracy', 'pitch_accuracy', 'pretrain_dls',
-           'save_audio_body', 'read_audio_weights', 'pretrain_learner', 'pretrain_backbone', 'load_audio_pretrained',
-           'nsynth_dls', 'finetune_run', 'time_to_accuracy', 'compare_starts', 'starts_summary', 'few_shot',
-           'pretrain_cli']
+           'render_pretrain_corpus', 'pretrain_corpus_path', 'get_pretrain_corpus', 'corpus_mels', 'pretrain_model',
+           'program_pitch_loss', 'program_accuracy', 'pitch_accuracy', 'pretrain_dls', 'pretrain_learner',
+           'pretrain_backbone']
 
 # %% ../nbs/09_pretrain.ipynb #0bd4a49e
 _gm_extra_range = {47:(36,60), 55:(48,84), **{p:(36,96) for p in range(88,104)}, 104:(48,84), 105:(48,84), 106:(50,80),
@@ -96,14 +98,14 @@ def pretrain_plan(size:str='pretrain', # a key of `pretrain_sizes`
     spec = pretrain_sizes[size]
     ins = pretrain_instruments(spec['programs'], soundfonts)
     rows = [dict(r, pitch=p, velocity=v, note_str=f'{r.instrument_str}-{p:03d}-{v:03d}')
-            for _,r in ins.iterrows() for p,v in _pick_notes(r, spec['notes'], seed)]
+            for _,r in ins.iterrows() for p,v in pick_notes(r, spec['notes'], seed)]
     df = pd.DataFrame(rows).sort_values(['instrument','pitch','velocity'], ignore_index=True)
     df['note'],df['sample_rate'] = range(len(df)),nsynth_sr
     df['qualities'],df['qualities_str'] = [[0]*10 for _ in range(len(df))],[[] for _ in range(len(df))]
     return df[['split',*nsynth_fields,'soundfont','soundfont_path','program','preset']]
 
 # %% ../nbs/09_pretrain.ipynb #13f9370d
-def _corpus_cfg(size, seed, gain): return dict(version=_render_version, kind='pretrain', size=size, splits=['train'], seed=seed, gain=gain)
+def _corpus_cfg(size, seed, gain): return dict(version=render_version, kind='pretrain', size=size, splits=['train'], seed=seed, gain=gain)
 
 # %% ../nbs/09_pretrain.ipynb #6888a4ca
 def render_pretrain_corpus(dest,                  # the corpus folder (gets `nsynth-train/`)
@@ -115,33 +117,33 @@ def render_pretrain_corpus(dest,                  # the corpus folder (gets `nsy
                           )->dict:
     "Render the pretraining corpus `size` into `dest` in the NSynth layout; resumable; return what was done"
     t0,dest,cfg = time.time(),Path(dest),_corpus_cfg(size, seed, gain)
-    old = _read_json(dest/'nsynth_gm.json')
+    old = read_json(dest/'nsynth_gm.json')
     if old is not None and old!=cfg:
         raise ValueError(f"{dest/'nsynth_gm.json'}: {dest} holds another render ({old}), not {cfg}; use another folder")
     plan = pretrain_plan(size, seed)
     folder = dest/'nsynth-train'
     (folder/'audio').mkdir(parents=True, exist_ok=True)
     remove_partial(dest)
-    _write_json(dest/'nsynth_gm.json', cfg)
+    write_json(dest/'nsynth_gm.json', cfg)
     plan['fname'] = [folder/'audio'/f'{n}.wav' for n in plan.note_str]
-    dropped = _read_json(folder/'dropped.json', {})
+    dropped = read_json(folder/'dropped.json', {})
     todo = plan[[not f.exists() and n not in dropped for n,f in zip(plan.note_str, plan.fname)]]
     jobs,res = {p: list(g.itertuples()) for p,g in todo.groupby('soundfont_path')},[]
-    try: _run_jobs(jobs, gain, ifnone(n_workers, os.cpu_count() or 1), progress, res)
+    try: run_render_jobs(jobs, gain, ifnone(n_workers, os.cpu_count() or 1), progress, res)
     finally:   # remember the notes dropped so far, even when interrupted
         if new := {r.note_str: dict(reason=st, peak=pk) for r,st,pk in res if st!='ok'}:
-            dropped.update(new); _write_json(folder/'dropped.json', dropped, indent=1)
+            dropped.update(new); write_json(folder/'dropped.json', dropped, indent=1)
     keep = plan[~plan.note_str.isin(dropped)]
     if missing := [str(f) for f in keep.fname if not f.exists()]:
         raise RuntimeError(f"{len(missing)} notes were not rendered, e.g. {missing[0]}")
-    _write_split(folder, keep)
+    write_split(folder, keep)
     return dict(path=dest, notes=len(keep), rendered=sum(st=='ok' for _,st,_ in res), dropped=len(dropped),
                 fluidsynth_runs=len(jobs), seconds=round(time.time()-t0, 1))
 
 # %% ../nbs/09_pretrain.ipynb #0fc5d0bc
 def pretrain_corpus_path(size:str='pretrain')->Path:
     "Where `get_pretrain_corpus` keeps corpus `size` when no `dest` is given"
-    if size=='micro': return cache_root()/f'pretrain_micro_v{_render_version}'
+    if size=='micro': return cache_root()/f'pretrain_micro_v{render_version}'
     return Path('data')/('nsynth_gm_pretrain' if size=='pretrain' else f'nsynth_gm_pretrain_{size}')
 
 # %% ../nbs/09_pretrain.ipynb #abc64bf2
@@ -153,10 +155,10 @@ def get_pretrain_corpus(size:str='pretrain', # a key of `pretrain_sizes`
     "The folder of a rendered pretraining corpus, rendered first if needed (one process at a time)"
     dest = Path(ifnone(dest, pretrain_corpus_path(size)))
     b = inspect.signature(render_pretrain_corpus).bind(dest, size, seed, **kwargs); b.apply_defaults()   # its defaults (gain), one place
-    done = lambda: (_read_json(dest/'nsynth_gm.json')==_corpus_cfg(size, seed, b.arguments['gain'])
+    done = lambda: (read_json(dest/'nsynth_gm.json')==_corpus_cfg(size, seed, b.arguments['gain'])
                     and (dest/'nsynth-train'/'examples.json').exists())
     if done(): return dest
-    with _file_lock(dest.parent/f'.{dest.name}.lock'):
+    with file_lock(dest.parent/f'.{dest.name}.lock'):
         if not done(): render_pretrain_corpus(dest, size, seed, **kwargs)
     return dest
 
@@ -192,37 +194,6 @@ def corpus_mels(path,                 # a rendered corpus (NSynth layout with `i
     if cache:
         with atomic_path(fn) as tmp: torch.save(res, tmp)
     return res
-
-# %% ../nbs/09_pretrain.ipynb #ef930a50
-class AudioBasicBlock(nn.Module):
-    "torchvision's `BasicBlock`: two 3x3 convolutions with batch norm, and a 1x1 shortcut where the shape changes"
-    def __init__(self, ni:int, nf:int, stride:int=1):
-        super().__init__()
-        self.conv1,self.bn1 = nn.Conv2d(ni, nf, 3, stride, 1, bias=False),nn.BatchNorm2d(nf)
-        self.conv2,self.bn2 = nn.Conv2d(nf, nf, 3, 1, 1, bias=False),nn.BatchNorm2d(nf)
-        nn.init.zeros_(self.bn2.weight)   # each block starts as the identity (as fastai's XResNet)
-        self.downsample = (nn.Sequential(nn.Conv2d(ni, nf, 1, stride, bias=False), nn.BatchNorm2d(nf))
-                           if stride!=1 or ni!=nf else None)
-    def forward(self, x):
-        idt = x if self.downsample is None else self.downsample(x)
-        return F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))) + idt)
-
-# %% ../nbs/09_pretrain.ipynb #3b97bee1
-def audio_resnet(pretrained:bool=False,         # there are no ImageNet weights: must be False
-                 widths=(32, 64, 128, 256),     # channels of the four stages
-                 stem:int=32,                   # channels of the stem
-                 c_in:int=3,                    # input channels (3, as torchvision's; `audio_learner` adapts them)
-                 n_out:int=1000,                # classes of the classifier (cut off by `audio_learner`)
-                )->nn.Sequential:
-    "A compact torchvision-style ResNet for log-mel spectrograms (the CPU path's backbone)"
-    if pretrained: raise ValueError("audio_resnet has no ImageNet weights: use pretrained=False, and audio weights with "
-                                    "`load_audio_pretrained(learn, 'models/audio_resnet.pth')` (made by `make pretrain`)")
-    layers = [nn.Conv2d(c_in, stem, 3, 2, 1, bias=False), nn.BatchNorm2d(stem), nn.ReLU(inplace=True), nn.MaxPool2d(3, 2, 1)]
-    for i,(ni,nf) in enumerate(zip([stem, *widths[:-1]], widths)): layers.append(AudioBasicBlock(ni, nf, 1 if i==0 else 2))
-    m = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(widths[-1], n_out))
-    for o in m.modules():
-        if isinstance(o, nn.Conv2d): nn.init.kaiming_normal_(o.weight, mode='fan_out', nonlinearity='relu')
-    return m
 
 # %% ../nbs/09_pretrain.ipynb #91e133d1
 n_programs,n_pitches = 128,128
@@ -292,37 +263,6 @@ def pretrain_dls(data:dict,             # `corpus_mels`' result
     dls.stats = (mean, std)
     return dls
 
-# %% ../nbs/09_pretrain.ipynb #40dfca37
-def _arch_name(arch)->str:
-    "A readable name of `arch` (a function, a `partial` of one, or a timm name)"
-    if isinstance(arch, str): return arch
-    f = getattr(arch, 'func', arch)
-    kw = ', '.join(f'{k}={v}' for k,v in getattr(arch, 'keywords', {}).items())
-    return f"{getattr(f, '__name__', str(f))}({kw})" if kw else getattr(f, '__name__', str(f))
-
-# %% ../nbs/09_pretrain.ipynb #93ba61a9
-def save_audio_body(body:nn.Module, # the body (`learn.model[0]`)
-                    dest,           # the weights file to write
-                    meta:dict=None, # what it was made from (plain values)
-                   )->Path:
-    "Write `body`'s state dict and `meta` to `dest`, atomically"
-    sd = {k:v.detach().cpu().clone() for k,v in body.state_dict().items()}
-    with atomic_path(dest) as tmp: torch.save(dict(body=sd, meta=dict(meta or {})), tmp)
-    return Path(dest)
-
-# %% ../nbs/09_pretrain.ipynb #aa5bac5b
-def read_audio_weights(fn)->tuple:
-    "The body state dict and the metadata in audio weights file `fn`; a clear error for anything else"
-    fn = Path(fn)
-    if not fn.is_file(): raise PretrainedWeightsError(f"{fn}: audio weights file not found; make it with `make pretrain` "
-                                                      f"(python -m fastai_audio_nb.pretrain --out {fn})")
-    try: d = torch.load(fn, map_location='cpu', weights_only=True)
-    except Exception as e: raise PretrainedWeightsError(f"{fn}: not a PyTorch file ({type(e).__name__}: {str(e)[:200]})") from e
-    if not (isinstance(d, dict) and isinstance(d.get('body'), dict) and d['body'] and all(torch.is_tensor(v) for v in d['body'].values())):
-        raise PretrainedWeightsError(f"{fn}: not an audio weights file (expected a dict with a 'body' state dict, as "
-                                     "`save_audio_body` writes; ImageNet files go to `audio_learner(..., weights=...)`)")
-    return d['body'],d.get('meta', {})
-
 # %% ../nbs/09_pretrain.ipynb #72b7c436
 def pretrain_learner(data:dict,            # `corpus_mels`' result
                      arch=audio_resnet,    # the architecture whose body is pretrained
@@ -343,7 +283,7 @@ def _pretrain_corpus(size:str|None, corpus, progress:bool=True)->Path:
     "The corpus to pretrain on: `corpus` as it is if rendered; else rendered, which a `corpus` folder needs `size` for"
     if corpus is not None and (Path(corpus)/'nsynth-train'/'examples.json').exists(): return Path(corpus)
     if corpus is not None and size is None:   # a mistyped folder must not start an hour-long render
-        old = _read_json(Path(corpus)/'nsynth_gm.json')
+        old = read_json(Path(corpus)/'nsynth_gm.json')
         hint = (f"it holds an unfinished render of size {old.get('size')!r}: pass size={old.get('size')!r} to finish it"
                 if isinstance(old, dict) and old.get('kind')=='pretrain' else
                 f"check the path, or pass size= (one of {list(pretrain_sizes)}) to render a corpus there")
@@ -353,7 +293,7 @@ def _pretrain_corpus(size:str|None, corpus, progress:bool=True)->Path:
 # %% ../nbs/09_pretrain.ipynb #5665e5df
 def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
                       arch=audio_resnet,     # a function taking `pretrained`: `audio_resnet` (CPU), `resnet18` (GPU), ...
-                      size:str=None,         # the corpus (a key of `pretrain_sizes`) rendered if needed (None: 'pretrain', or only a rendered `corpus`)
+                      size:str=None,         # the corpus rendered if needed, a key of `pretrain_sizes` (default: 'pretrain', 8,192 notes; with `corpus`, only a rendered one is used unless `size` is given)
                       corpus=None,           # the corpus folder (default `pretrain_corpus_path(size)`); used as it is if rendered
                       epochs:int=10,         # passes over the corpus
                       bs:int=64,             # batch size
@@ -375,7 +315,7 @@ def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
     table = fit_epochs(learn, epochs, lr, fine_tune=False, print_fn=print_fn)
     last = table.epochs[-1]
     sf = pd.read_csv(path/'nsynth-train'/'instruments.csv').soundfont.unique().tolist()
-    meta = dict(arch=_arch_name(arch), n_in=1, spectrogram=data['spectrogram'], corpus=str(path), soundfonts=sf,
+    meta = dict(arch=arch_name(arch), n_in=1, spectrogram=data['spectrogram'], corpus=str(path), soundfonts=sf,
                 notes=len(data['mels']), programs=int(data['program'].unique().numel()),
                 task='supervised: GM program (128 classes) + MIDI pitch (128 classes)', epochs=epochs, bs=bs, lr=lr,
                 masks=masks, valid_pct=valid_pct, seed=seed, stats=list(learn.dls.stats),
@@ -386,218 +326,15 @@ def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
     meta['seconds'] = round(time.perf_counter()-t0, 1)
     return meta
 
-# %% ../nbs/09_pretrain.ipynb #84f4ac66
-_spec_keys = ('sample_rate', 'n_fft', 'hop_length', 'win_length', 'window', 'center', 'pad_mode', 'power', 'n_mels', 'f_min',
-              'f_max', 'mel_scale', 'mel_norm', 'to_db', 'ref', 'top_db', 'n_mfcc', 'deltas', 'delta_width')
-_mel_keys = ('n_mels', 'f_min', 'f_max', 'mel_scale', 'mel_norm')
-
-def _spec_settings(sample_rate=None, n_fft=1024, hop_length=None, win_length=None, window='hann', center=True, pad_mode='reflect',
-                   power=2., n_mels=None, f_min=0., f_max=None, mel_scale='slaney', mel_norm='slaney', to_db=False, ref='max',
-                   top_db=80., n_mfcc=None, deltas=0, delta_width=9, **_)->dict:
-    "The settings that make a spectrogram, as `SpectrogramConfig` names them, with defaults resolved and unused ones None"
-    win,mel,db = ifnone(win_length, n_fft),bool(n_mels),bool(to_db or n_mfcc)   # MFCC are computed from dB
-    f_max = ifnone(f_max, sample_rate/2 if sample_rate else None)
-    return dict(sample_rate=sample_rate, n_fft=n_fft, hop_length=ifnone(hop_length, win//4), win_length=win, window=window,
-                center=center, pad_mode=pad_mode, power=float(power), n_mels=n_mels if mel else None,
-                f_min=float(f_min) if mel else None, f_max=float(f_max) if mel and f_max is not None else None,
-                mel_scale=mel_scale if mel else None, mel_norm=mel_norm if mel else None, to_db=db, ref=ref if db else None,
-                top_db=top_db if db else None, n_mfcc=n_mfcc or None, deltas=deltas or 0, delta_width=delta_width if deltas else None)
-
-def _learner_spec(learn)->dict|None:
-    "`_spec_settings` of the spectrogram transforms in `learn`'s batch transforms (None: it makes no spectrogram)"
-    fs = list(getattr(getattr(getattr(learn, 'dls', None), 'after_batch', None), 'fs', []))
-    sp = first(f for f in fs if isinstance(f, Spectrogram))
-    if sp is None: return None
-    db,mf,de = [first(f for f in fs if isinstance(f, c)) for c in (AmplitudeToDB, MFCC, Delta)]
-    la = audio_loader(learn.dls)
-    kw = dict(sample_rate=getattr(sp, 'sample_rate', None) or getattr(la, 'sr', None), n_fft=sp.n_fft, hop_length=sp.hop_length,
-              win_length=sp.win_length, window=sp.window, center=sp.center, pad_mode=sp.pad_mode, power=sp.power)
-    if isinstance(sp, MelSpectrogram): kw.update(n_mels=sp.n_mels, f_min=sp.f_min, f_max=sp.f_max, mel_scale=sp.mel_scale, mel_norm=sp.norm)
-    if db is not None: kw.update(to_db=True, ref=db.ref, top_db=db.top_db)
-    if mf is not None: kw.update(n_mfcc=mf.n_mfcc)
-    if de is not None: kw.update(deltas=de.deriv if de.stack else 0, delta_width=de.width)
-    return _spec_settings(**kw)
-
-def _spec_diffs(pre:dict, mine:dict)->list:
-    "What differs between the spectrogram settings `pre` (of the weights) and `mine` (of a learner), one string each"
-    pre = _spec_settings(**{**asdict(SpectrogramConfig()), **pre})   # older files: the defaults of the time for what they lack
-    kind = lambda s: f"mel ({s['n_mels']} bands)" if s['n_mels'] else 'stft (no mel filterbank)'
-    out = [f"kind: {kind(pre)} (pretrained) vs {kind(mine)}"] if bool(pre['n_mels'])!=bool(mine['n_mels']) else []
-    skip = _mel_keys if out else ()
-    return out + [f"{k}: {pre[k]!r} (pretrained) vs {mine[k]!r}" for k in _spec_keys if k not in skip and pre[k]!=mine[k]]
-
-# %% ../nbs/09_pretrain.ipynb #d1b33074
-def load_audio_pretrained(learn,            # an `audio_learner` built with `pretrained=False` (or its model)
-                          weights,          # a file written by `pretrain_backbone` (`make pretrain`)
-                          freeze:bool=True, # freeze the body as fastai freezes a pretrained one (a `Learner` only)
-                         ):
-    "Load audio-pretrained body weights into `learn`'s body (`learn.model[0]`), freeze it, and return `learn`"
-    sd,meta = read_audio_weights(weights)
-    model = learn.model if isinstance(learn, Learner) else learn
-    if not isinstance(model, nn.Sequential) or len(model)<2:
-        raise TypeError(f"expected an audio_learner (or its model: nn.Sequential(body, head)), not {type(model).__name__}")
-    own = model[0].state_dict()
-    spec,mine = meta.get('spectrogram'),_learner_spec(learn) if isinstance(learn, Learner) else None
-    diffs = _spec_diffs(spec, mine) if spec and mine else []
-    missing,unexpected = [k for k in own if k not in sd],[k for k in sd if k not in own]
-    wrong = [f"{k} {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in sd if k in own and sd[k].shape!=own[k].shape]
-    if missing or unexpected or wrong:
-        msg = '; '.join(f"{n}: {', '.join(o[:3])}{' ...' if len(o)>3 else ''} ({len(o)})"
-                        for n,o in (('missing', missing), ('unexpected', unexpected), ('wrong shape', wrong)) if o)
-        raise PretrainedWeightsError(f"{weights}: these audio weights ({meta.get('arch', '?')}, {meta.get('n_in', '?')} input "
-                                     f"channel) do not fit this model's body: {msg}" +
-                                     (f"; the spectrograms differ too: {'; '.join(diffs)}" if diffs else ''))
-    model[0].load_state_dict(sd)
-    if diffs: warnings.warn(f"{weights}: pretrained on other spectrograms than this learner makes ({'; '.join(diffs)}): the features may "
-                            "not carry over; build the learner with `spec=SpectrogramConfig(**read_audio_weights(weights)[1]['spectrogram'])`")
-    elif spec and isinstance(learn, Learner) and mine is None:
-        warnings.warn(f"{weights}: pretrained on {'mel ' if spec.get('n_mels') else ''}spectrograms, but this learner's batch transforms "
-                      "make none (no `Spectrogram`/`MelSpectrogram`): build it with `audio_learner`, which adds them")
-    if isinstance(learn, Learner):
-        learn.pretrained,learn.audio_weights = True,meta
-        if freeze: learn.freeze()
-    return learn
-
-# %% ../nbs/09_pretrain.ipynb #4f896a22
-def nsynth_dls(path,                            # a folder in the NSynth layout (`nsynth-train/`, `nsynth-valid/`)
-               label:str='instrument_family_str', # the NSynth field that is the class
-               items:pd.DataFrame=None,         # the notes to use (default: all of `nsynth_items(path)`)
-               bs:int=64,                       # batch size
-               **kwargs,                        # passed to `AudioDataLoaders.from_df`
-              )->DataLoaders:
-    "Audio `DataLoaders` of an NSynth folder: `label` as the class, the `valid` split (instrument-disjoint) for validation"
-    path = Path(path)
-    items = (nsynth_items(path) if items is None else items).copy()
-    items = items[items.split.isin(['train','valid'])]
-    items['file'] = [str(Path(f).relative_to(path)) for f in items.fname]
-    items['is_valid'] = items.split=='valid'
-    return AudioDataLoaders.from_df(items, path, fn_col='file', label_col=label, valid_col='is_valid', bs=bs, **kwargs)
-
-# %% ../nbs/09_pretrain.ipynb #6fa65887
-def finetune_run(make_dls,             # a function returning fresh audio `DataLoaders`
-                 arch,                 # the architecture (the same for every start)
-                 start:str='random',   # 'random', 'audio' or 'imagenet'
-                 weights=None,         # the audio weights file ('audio'), or an ImageNet weights file ('imagenet'; None: download)
-                 epochs:int=5,         # epochs in all
-                 lr:float=None,        # learning rate (None: `fit_epochs`' default for the start)
-                 fine_tune:bool=None,  # freeze for the first epoch (None: for a pretrained start)
-                 seed:int=42,          # seeds the order, the initial weights and the augmentations
-                 print_fn=None,        # where the epoch table goes (None: nowhere)
-                )->pd.DataFrame:
-    "Train `arch` on `make_dls()` from `start`; one row per epoch: validation accuracy, loss and seconds"
-    if start not in ('random','audio','imagenet'): raise ValueError(f"start must be 'random', 'audio' or 'imagenet', not {start!r}")
-    if start=='audio' and weights is None: raise ValueError("start='audio' needs the weights file (make pretrain writes models/audio_resnet.pth)")
-    set_seed(seed)
-    dls = make_dls()
-    if start=='imagenet': learn = audio_learner(dls, arch, pretrained=True, weights=weights)
-    else: learn = audio_learner(dls, arch, pretrained=False)
-    if start=='audio': load_audio_pretrained(learn, weights)
-    if start!='random' and fine_tune is False: learn.unfreeze()   # the random start's schedule: all layers at once
-    table = fit_epochs(learn, epochs, lr, fine_tune=fine_tune, print_fn=print_fn)
-    df = pd.DataFrame(table.epochs)
-    df['epoch'] = range(1, len(df)+1)
-    df['seconds'] = df.train_s.cumsum()
-    df.insert(0, 'start', start)
-    return df[['start','epoch','train_loss','valid_loss','accuracy','train_s','valid_s','seconds']]
-
-# %% ../nbs/09_pretrain.ipynb #b23356b0
-def time_to_accuracy(hist:pd.DataFrame, # `finetune_run`'s result
-                     target:float,      # the accuracy to reach
-                    )->dict:
-    "The first epoch whose validation accuracy reaches `target`, and the training seconds until then (None: never)"
-    hit = hist[hist.accuracy >= target-1e-9]
-    if not len(hit): return dict(epoch=None, seconds=None)
-    return dict(epoch=int(hit.epoch.iloc[0]), seconds=float(hit.seconds.iloc[0]))
-
-# %% ../nbs/09_pretrain.ipynb #cf75be19
-def compare_starts(make_dls,        # a function returning fresh audio `DataLoaders`
-                   arch,            # the architecture
-                   starts:dict,     # `{name: dict(start=..., weights=..., fine_tune=..., lr=...)}`, run in order
-                   epochs:int=5,    # epochs for every start
-                   seed:int=42,     # the same seed for every start
-                   print_fn=print,  # progress and epoch tables (None: nowhere)
-                  )->pd.DataFrame:
-    "`finetune_run` for each of `starts` with the same budget; their epochs, one DataFrame"
-    res = []
-    for name,kw in starts.items():
-        if print_fn: print_fn(f"-- {name}")
-        res.append(finetune_run(make_dls, arch, epochs=epochs, seed=seed, print_fn=print_fn, **kw).assign(start=name))
-    return pd.concat(res, ignore_index=True)
-
-# %% ../nbs/09_pretrain.ipynb #42428e26
-def starts_summary(res:pd.DataFrame,        # `compare_starts`' result
-                   baseline:str='random',   # the start whose final accuracy the others race to
-                  )->pd.DataFrame:
-    "Per start: accuracy per epoch, final and best accuracy, and the epoch and seconds to reach the baseline's final accuracy"
-    target = res[res.start==baseline].accuracy.iloc[-1] if (res.start==baseline).any() else None
-    rows = []
-    for name,h in res.groupby('start', sort=False):
-        t = time_to_accuracy(h, target) if target is not None else dict(epoch=None, seconds=None)
-        rows.append({'start': name, 'accuracy per epoch': ' '.join(f'{a:.3f}' for a in h.accuracy),
-                     'final': h.accuracy.iloc[-1], 'best': h.accuracy.max(), f'epochs to {baseline} final': t['epoch'],
-                     f'seconds to {baseline} final': t['seconds'], 'training seconds': h.train_s.sum()})
-    return pd.DataFrame(rows).set_index('start')
-
-# %% ../nbs/09_pretrain.ipynb #aa0f7542
-def few_shot(items:pd.DataFrame,                # `nsynth_items`' notes
-             n:int=10,                          # training notes per class
-             label:str='instrument_family_str', # the class column
-             seed:int=42,                       # seeds the choice
-            )->pd.DataFrame:
-    "All validation notes, and `n` random training notes of each class"
-    tr = items[items.split=='train'].sample(frac=1, random_state=seed)
-    pick = tr.groupby(label, sort=False).head(n).sort_index()
-    return pd.concat([pick, items[items.split!='train']], ignore_index=True)
-
-# %% ../nbs/09_pretrain.ipynb #5b6259e1
-def _resolve_arch(name:str, widths=None, stem=None):
-    "`audio_resnet` (with `widths`, `stem`) or a torchvision model builder, by name"
-    if name=='audio_resnet':
-        kw = {k:v for k,v in dict(widths=widths, stem=stem).items() if v is not None}
-        return partial(audio_resnet, **kw) if kw else audio_resnet
-    import torchvision
-    if name in torchvision.models.list_models(module=torchvision.models): return getattr(torchvision.models, name)
-    raise ValueError(f"unknown architecture {name!r}: use audio_resnet (the CPU path) or a torchvision model (resnet18, resnet34, ...)")
-
-# %% ../nbs/09_pretrain.ipynb #61d02f30
-def _pretrain_parser()->argparse.ArgumentParser:
-    "The command line of `python -m fastai_audio_nb.pretrain`"
-    p = argparse.ArgumentParser(prog='python -m fastai_audio_nb.pretrain',
-                                description='Pretrain a CNN body on rendered General MIDI notes (program + pitch) and save it')
-    p.add_argument('--out', default='models/audio_resnet.pth', help='the weights file (default: models/audio_resnet.pth)')
-    p.add_argument('--arch', default='audio_resnet', help='audio_resnet (default; the CPU path) or a torchvision model, e.g. resnet18 (GPU)')
-    p.add_argument('--widths', default=None, help='audio_resnet stage widths, e.g. 32,64,128,256 (the default)')
-    p.add_argument('--stem', type=int, default=None, help='audio_resnet stem channels (default 32)')
-    p.add_argument('--size', default=None, choices=list(pretrain_sizes), help='the corpus rendered (default: pretrain, 8,192 notes; with --corpus, only a rendered one is used unless --size is given)')
-    p.add_argument('--data', default='data', help='where the corpus is rendered: DATA/nsynth_gm_pretrain (default: data)')
-    p.add_argument('--corpus', default=None, help='the corpus folder (overrides --data; used as it is if rendered)')
-    p.add_argument('--epochs', type=int, default=10, help='passes over the corpus (default: 10)')
-    p.add_argument('--bs', type=int, default=64, help='batch size (default: 64)')
-    p.add_argument('--lr', type=float, default=3e-3, help='peak learning rate (default: 3e-3)')
-    p.add_argument('--no-masks', action='store_true', help='no SpecAugment masks')
-    p.add_argument('--device', default=None, help='cpu or cuda (default: cuda if there is a GPU)')
-    p.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: torch's); 1 is faster on a busy machine")
-    p.add_argument('--seed', type=int, default=42)
-    return p
-
-# %% ../nbs/09_pretrain.ipynb #6991fb41
-def pretrain_cli(argv=None)->int:
-    "`python -m fastai_audio_nb.pretrain`: pretrain, write the weights, print a summary"
-    a = _pretrain_parser().parse_args(argv)
-    if a.epochs<1 or a.bs<2: raise SystemExit("--epochs must be at least 1 and --bs at least 2")
-    if a.threads: torch.set_num_threads(a.threads)
-    widths = tuple(int(o) for o in a.widths.split(',')) if a.widths else None
-    arch = _resolve_arch(a.arch, widths, a.stem)
-    size = ifnone(a.size, 'pretrain')
-    corpus = a.corpus or (Path(a.data)/pretrain_corpus_path(size).name if size!='micro' else None)
-    print(f"pretraining {_arch_name(arch)} on the {a.size or 'rendered' if a.corpus else size} corpus ({ifnone(corpus, pretrain_corpus_path(size))}) "
-          f"for {a.epochs} epochs -> {a.out}")
-    m = pretrain_backbone(a.out, arch, a.size if a.corpus else size, corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device)
-    print(f"wrote {a.out}: {m['arch']} body pretrained on {m['notes']} notes ({m['programs']} programs, {', '.join(m['soundfonts'])}); "
-          f"held-out program accuracy {m['program_accuracy']:.3f}, pitch accuracy {m['pitch_accuracy']:.3f}; "
-          f"spectrograms {m['data_seconds']:.0f} s, training {m['train_seconds']:.0f} s, in all {m['seconds']:.0f} s on {m['device']}")
-    return 0
-
 # %% ../nbs/09_pretrain.ipynb #1d85f7d0
 #| eval: false
-if __name__=='__main__': sys.exit(pretrain_cli())
+if __name__=='__main__':   # `python -m fastai_audio_nb.pretrain`, as `make pretrain` ran it before `fastai-audio pretrain`
+    from fastai_audio_nb.cli import pretrain_cli
+    sys.exit(pretrain_cli())
+
+# %% ../nbs/09_pretrain.ipynb #pc0cd001
+def __getattr__(name):   # `from fastai_audio_nb.pretrain import pretrain_cli`, where it was: the command line's, imported when asked for
+    if name=='pretrain_cli':
+        from fastai_audio_nb.cli import pretrain_cli
+        return pretrain_cli
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

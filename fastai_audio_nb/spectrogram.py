@@ -5,7 +5,7 @@
 # %% ../nbs/02_spectrogram.ipynb #3ecaec1c
 from __future__ import annotations
 import math, os, contextlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, replace, fields
 from typing import ClassVar
 from itertools import islice
 from pathlib import Path
@@ -23,7 +23,7 @@ from .core import *
 # %% auto #0
 __all__ = ['n_frames', 'hz_to_mel', 'mel_to_hz', 'TensorSpectrogram', 'Spectrogram', 'MelSpectrogram', 'AmplitudeToDB', 'MFCC',
            'savgol_deriv_coeffs', 'Delta', 'SpecNormalize', 'SpectrogramConfig', 'spectrogram_tfms', 'show_batch',
-           'spec_to_uint8', 'spectrogram_images']
+           'spec_to_uint8', 'spectrogram_images', 'NormalizeMode']
 
 # %% ../nbs/02_spectrogram.ipynb #3a8c469c
 def n_frames(n_samples:int,    # samples in the clip
@@ -327,6 +327,10 @@ class Delta(_DeviceCacheTfm):
         return TensorSpectrogram(out, **{**x.__dict__, 'deltas': self.deriv if self.stack else 0})
 
 # %% ../nbs/02_spectrogram.ipynb #64e72fb6
+mk_class('NormalizeMode', **{o.capitalize(): o for o in ('item', 'dataset')},
+         doc="How `SpecNormalize` standardises: each item on its own, or with statistics of the training set")
+_all_ = ['NormalizeMode']
+
 class SpecNormalize(_DeviceCacheTfm):
     "Batch transform: standardise spectrograms per item, or with per-channel dataset statistics"
     order = 99
@@ -335,7 +339,7 @@ class SpecNormalize(_DeviceCacheTfm):
                  n_batches:int=4,        # batches measured by `setups`
                  eps:float=1e-5,         # added to the standard deviation
                 ):
-        if mode not in ('item', 'dataset'): raise ValueError(f"mode must be 'item' or 'dataset', not {mode!r}")
+        check_choice(mode, NormalizeMode, 'mode')
         self.mode,self.n_batches,self.eps = mode,n_batches,eps
         self.mean = None if mean is None else torch.as_tensor(mean, dtype=torch.float32).reshape(-1)
         self.std = None if std is None else torch.as_tensor(std, dtype=torch.float32).reshape(-1)
@@ -396,14 +400,14 @@ class SpectrogramConfig:
     presets:ClassVar[dict] = {}
 
     def __post_init__(self):
-        if self.f_max is not None and self.f_max > self.sample_rate/2:
+        if self.f_max is not None and self.sample_rate and self.f_max > self.sample_rate/2:
             raise ValueError(f"f_max={self.f_max} is above the Nyquist frequency of sample_rate={self.sample_rate}")
         if self.n_mfcc and not self.n_mels: raise ValueError("n_mfcc needs mel bands: set n_mels")
         if self.n_mels is not None and self.n_mels<1: raise ValueError(f"n_mels must be >= 1 (or None: no mel bands), not {self.n_mels}")
         if self.f_min<0 or (self.f_max is not None and self.f_min>=self.f_max):
             raise ValueError(f"f_min={self.f_min} must be >= 0 and below f_max={self.f_max}")
         if self.n_mfcc and self.n_mels and self.n_mfcc>self.n_mels: raise ValueError(f"n_mfcc={self.n_mfcc} is more than n_mels={self.n_mels}")
-        if self.normalize not in (None, 'item', 'dataset'): raise ValueError(f"normalize must be None, 'item' or 'dataset', not {self.normalize!r}")
+        check_choice(self.normalize, [None, *choice_values(NormalizeMode)], 'normalize')
 
     @classmethod
     def from_preset(cls, name:str, **kwargs):
@@ -450,6 +454,36 @@ def spectrogram_tfms(config:SpectrogramConfig|str|None=None, # a config, a prese
     if config is None or isinstance(config, str): config = SpectrogramConfig.from_preset(ifnone(config, 'nsynth_study'), **kwargs)
     elif kwargs: config = replace(config, **kwargs)
     return config.batch_tfms()
+
+# %% ../nbs/02_spectrogram.ipynb #sc0cd002
+@patch(cls_method=True)
+def from_tfms(cls:SpectrogramConfig, tfms, # transforms (a `Pipeline`'s `fs`, a `DataLoader`'s `after_batch.fs`)
+              sample_rate:int=None,        # the items' sample rate, where the transforms do not say (a `Spectrogram`)
+             )->SpectrogramConfig|None:
+    "The config whose `batch_tfms()` make the spectrogram of `tfms`; None when they make none"
+    fs = list(tfms)
+    sp = first(f for f in fs if isinstance(f, Spectrogram))
+    if sp is None: return None
+    db,mf,de,nm = [first(f for f in fs if isinstance(f, c)) for c in (AmplitudeToDB, MFCC, Delta, SpecNormalize)]
+    mel = dict(n_mels=sp.n_mels, f_min=sp.f_min, f_max=sp.f_max, mel_scale=sp.mel_scale, mel_norm=sp.norm) if isinstance(sp, MelSpectrogram) else \
+          dict(n_mels=None, f_min=0., f_max=None)
+    return cls(sample_rate=getattr(sp, 'sample_rate', None) or sample_rate, n_fft=sp.n_fft, hop_length=sp.hop_length, win_length=sp.win_length,
+               window=sp.window, center=sp.center, pad_mode=sp.pad_mode, power=sp.power, **mel, to_db=db is not None,
+               **(dict(ref=db.ref, top_db=db.top_db, amin=db.amin) if db else {}), n_mfcc=mf.n_mfcc if mf else None,
+               **(dict(deltas=de.deriv if de.stack else 0, delta_width=de.width) if de else dict(deltas=0)),
+               **(dict(normalize=nm.mode, norm_batches=nm.n_batches) if nm else dict(normalize=None)))
+
+@patch
+def settings(self:SpectrogramConfig)->dict:
+    "What makes the spectrogram, by name: defaults resolved, the settings it does not use None (normalisation and `amin` aside)"
+    win, mel, db = ifnone(self.win_length, self.n_fft), bool(self.n_mels), bool(self.to_db or self.n_mfcc)   # MFCC are computed from dB
+    f_max = ifnone(self.f_max, self.sample_rate/2 if self.sample_rate else None)
+    return dict(sample_rate=self.sample_rate, n_fft=self.n_fft, hop_length=ifnone(self.hop_length, win//4), win_length=win, window=self.window,
+                center=self.center, pad_mode=self.pad_mode, power=float(self.power), n_mels=self.n_mels if mel else None,
+                f_min=float(self.f_min) if mel else None, f_max=float(f_max) if mel and f_max is not None else None,
+                mel_scale=self.mel_scale if mel else None, mel_norm=self.mel_norm if mel else None, to_db=db, ref=self.ref if db else None,
+                top_db=self.top_db if db else None, n_mfcc=self.n_mfcc or None, deltas=self.deltas or 0,
+                delta_width=self.delta_width if self.deltas else None)
 
 # %% ../nbs/02_spectrogram.ipynb #f28057a6
 @dispatch
