@@ -144,7 +144,7 @@ def main():
     from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_items
     from fastai_audio_nb.datasets import nsynth_dls
     from fastai_audio_nb.models import get_arch
-    from fastai_audio_nb.learner import read_audio_weights
+    from fastai_audio_nb.models import read_audio_weights
     data = Path(a.data) if (Path(a.data)/'nsynth-valid'/'examples.json').exists() else get_nsynth_gm('default', a.data)
     items = nsynth_items(data)
     arch = get_arch(a.arch)

@@ -31,8 +31,9 @@ def _add_render_args(p):
     p.add_argument('--splits', default='train,valid', help='comma separated, from train,valid,test')
     p.add_argument('--workers', type=int, default=None, help='FluidSynth processes at once (default: the number of CPUs)')
 
-def _rendered(size, dest, splits='train,valid', workers=None):
-    "The rendered set (rendered now if missing; a progress bar on a terminal only), its summary printed"
+def _render(args):
+    "`fastai-audio render`: render General MIDI notes into the NSynth layout (resumable) and summarise them"
+    size, dest, splits, workers = args.size, args.dest, args.splits, args.workers
     from fastai_audio_nb.datasets import get_nsynth_gm, summarize_nsynth, nsynth_gm_sizes, as_splits
     if size not in nsynth_gm_sizes: raise CLIError(f"unknown size {size!r}: choose from {', '.join(nsynth_gm_sizes)}")
     if workers is not None and workers<1: raise CLIError(f"--workers {workers}: at least 1 FluidSynth process")
@@ -44,11 +45,6 @@ def _rendered(size, dest, splits='train,valid', workers=None):
     path = get_nsynth_gm(size, dest, splits, n_workers=workers, progress=sys.stdout.isatty())
     print(f"dataset: {path} (ready in {time.time()-t0:.1f} s)")
     print(summarize_nsynth(path).to_string())
-    return path
-
-def _render(args):
-    "`fastai-audio render`: render General MIDI notes into the NSynth layout (resumable) and summarise them"
-    _rendered(args.size, args.dest, args.splits, args.workers)
 
 # %% ../nbs/07_cli.ipynb #60274ad4
 def _share(s:str)->float:
@@ -123,7 +119,6 @@ def _train(args):
 
 def _train_out(args)->Path: return Path(ifnone(args.out, Path('models')/f"{Path(args.data).resolve().name}-{args.arch}"))
 
-
 def _split_note(data, label_from:str, valid_pct, seed)->str:
     "How the data line tells of a random split (--valid-pct), naming the validation folder it leaves out"
     if not valid_pct: return ''
@@ -138,8 +133,8 @@ def _train_run(args, arch, workers, tfms, dist:bool):
     from fastai.torch_core import set_seed
     from fastai.callback.mixup import MixUp
     from fastai_audio_nb.data import folder_dls, AudioFilesError
-    from fastai_audio_nb.models import audio_archs
-    from fastai_audio_nb.learner import audio_learner, PretrainedWeightsError
+    from fastai_audio_nb.models import audio_archs, PretrainedWeightsError
+    from fastai_audio_nb.learner import audio_learner
     from fastai_audio_nb.training import train_and_report, is_rank0
     say = print if is_rank0() else noop
     set_seed(args.seed)

@@ -21,10 +21,11 @@ from .augment import FreqMask, TimeMask, ReseedAugments
 from .datasets import (nsynth_gm_soundfonts, nsynth_families, nsynth_sources, nsynth_fields, nsynth_sr, nsynth_samples,
                                       find_soundfont, soundfont_presets, gm_programs, nsynth_items, pick_notes, run_render_jobs, write_split,
                                       file_lock, render_version, cache_root)
-from .models import AudioBasicBlock, audio_resnet, arch_name
-from .learner import create_arch, fit_epochs, save_audio_body
+from .models import AudioBasicBlock, audio_resnet, arch_name, create_arch, save_audio_body
+from .learner import fit_epochs
 # where these lived before: `fastai_audio_nb.pretrain.<name>` still imports them, and models exported then still load
-from .learner import read_audio_weights, load_audio_pretrained
+from .models import read_audio_weights
+from .learner import load_audio_pretrained
 from .datasets import nsynth_dls
 
 # %% auto #0

@@ -15,8 +15,8 @@ from fastai.torch_core import set_seed
 from .core import write_json
 from .data import folder_dls
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
-from .models import get_arch, arch_name
-from .learner import fit_epochs, add_spectrogram, audio_learner, imagenet_weights_file, load_model, predict_files
+from .models import get_arch, arch_name, imagenet_weights_file
+from .learner import fit_epochs, add_spectrogram, audio_learner, load_model, predict_files
 from .interpret import save_figure, AudioInterpretation
 
 # %% auto #0
