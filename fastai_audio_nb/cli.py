@@ -309,7 +309,7 @@ def cli():
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno()); status = 1
     except KeyboardInterrupt:  # Ctrl-C: one line (what was written so far is whole: files are written under temporary names)
         cmd = next((a for a in sys.argv[1:] if not a.startswith('-')), '')
-        print(f"\nfastai-audio {cmd}: interrupted" + (" (run it again to resume the rendering)" if cmd in ('render', 'demo') else ''), file=sys.stderr)
+        print(f"\nfastai-audio {cmd}: interrupted" + (" (run it again to resume the rendering)" if cmd in ('render', 'demo', 'pretrain') else ''), file=sys.stderr)
         status = 130
     sys.exit(status)
 

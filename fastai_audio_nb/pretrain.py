@@ -334,8 +334,11 @@ if __name__=='__main__':   # `python -m fastai_audio_nb.pretrain`, as `make pret
     sys.exit(pretrain_cli())
 
 # %% ../nbs/09_pretrain.ipynb #pc0cd001
-def __getattr__(name):   # `from fastai_audio_nb.pretrain import pretrain_cli`, where it was: the command line's, imported when asked for
+_harness = ('finetune_run', 'time_to_accuracy', 'compare_starts', 'starts_summary', 'few_shot')
+
+def __getattr__(name):   # names that lived here: the command line's `pretrain_cli`, imported when asked for; the harness, where it went
     if name=='pretrain_cli':
         from fastai_audio_nb.cli import pretrain_cli
         return pretrain_cli
+    if name in _harness: raise AttributeError(f"{name} is the benchmark's now, no longer the library's: see bench/pretrain.py (the repository's)")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
