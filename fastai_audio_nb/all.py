@@ -17,6 +17,8 @@ from .learner import *
 from .training import *
 from .interpret import *
 from .datasets import *
+from .events import *
+from .recordings import *
 from .pretrain import *
 from .cli import pretrain_cli   # (formerly in pretrain; the rest of the command line is not part of the API)
 

@@ -258,6 +258,39 @@ def _pretrain(args):
           f"spectrograms {m['data_seconds']:.0f} s, training {m['train_seconds']:.0f} s, in all {m['seconds']:.0f} s on {m['device']}")
     return m
 
+# %% ../nbs/07_cli.ipynb #4cdc049a
+def _add_events_args(p):
+    p.add_argument('model', metavar='MODEL', help='an exported model whose head keeps time (learn.to_sed(), trained, then learn.export)')
+    p.add_argument('files', metavar='FILES', nargs='+', help='audio files of any length, or folders')
+    p.add_argument('--csv', default=None, metavar='FILE', help="write the events (filename, onset, offset, event_label, score) as CSV to FILE ('-': stdout)")
+    p.add_argument('--threshold', type=float, default=0.5, help='a frame is active above this probability (default: 0.5)')
+    p.add_argument('--median-window', type=float, default=0., metavar='S', help='seconds of median filter on the frame probabilities (default: none)')
+    p.add_argument('--min-gap', type=float, default=0., metavar='S', help='merge the events of a class closer than this many seconds (default: 0)')
+    p.add_argument('--min-length', type=float, default=0., metavar='S', help='drop events shorter than this many seconds (default: 0)')
+    p.add_argument('--hop', type=float, default=None, metavar='S', help="seconds between window starts (default: half the model's clip duration)")
+    p.add_argument('--bs', type=int, default=16, help='windows per batch (default: 16)')
+
+def _events(args):
+    "`fastai-audio events`: the timed events of long recordings: filename, onset, offset, event_label, score"
+    from fastai_audio_nb.core import get_audio_files, atomic_path
+    from fastai_audio_nb.learner import load_model
+    from fastai_audio_nb.events import predict_events
+    if args.bs<1: raise CLIError(f"--bs {args.bs}: at least 1")
+    if args.csv not in (None, '-') and Path(args.csv).is_dir(): raise CLIError(f"--csv {args.csv}: a folder, not a file name")
+    try: learn = load_model(args.model)
+    except ValueError as e: raise CLIError(str(e)) from e
+    files = [f for o in args.files for f in (sorted(get_audio_files(o)) if Path(o).is_dir() else [Path(o)])]
+    if not files: raise CLIError(f"no audio files in {' '.join(args.files)}")
+    kw = dict(threshold=args.threshold, median_window=args.median_window, minimum_event_gap=args.min_gap, minimum_event_length=args.min_length)
+    try: df = predict_events(learn, files, hop=args.hop, bs=args.bs, **kw)
+    except ValueError as e: raise CLIError(f"{args.model}: {e}" if 'keep time' in str(e) else str(e)) from e
+    if args.csv=='-': print(df.to_csv(index=False, float_format='%.3f'), end='')
+    elif args.csv:
+        with atomic_path(args.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.3f')
+        print(f"wrote {len(df)} events of {len(files)} files to {args.csv}")
+    else: print(df.to_string(index=False, float_format=lambda v: f'{v:.3f}'))
+    return df
+
 # %% ../nbs/07_cli.ipynb #770da705
 def _parser():
     p = argparse.ArgumentParser(prog='fastai-audio', description='Audio classification with fastai')
@@ -273,6 +306,8 @@ def _parser():
     _add_train_args(t); t.set_defaults(func=_train, check=partial(_check_train_args, t))
     q = sub.add_parser('predict', help='predict audio files with an exported model: file, label, probability')
     _add_predict_args(q); q.set_defaults(func=_predict)
+    e = sub.add_parser('events', help='timed events in recordings of any length, with a model whose head keeps time: filename, onset, offset, label, score')
+    _add_events_args(e); e.set_defaults(func=_events)
     r = sub.add_parser('pretrain', help='pretrain a body on rendered General MIDI notes and write its weights (make pretrain)')
     _add_pretrain_args(r); r.set_defaults(func=_pretrain)
     return p

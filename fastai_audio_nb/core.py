@@ -15,7 +15,7 @@ from fastai.data.transforms import get_files
 # %% auto #0
 __all__ = ['audio_extensions', 'atomic_path', 'remove_partial', 'write_json', 'read_json', 'check_out_dir', 'choice_values',
            'check_choice', 'AudioTensor', 'AudioLoadError', 'resample', 'check_path', 'audio_info', 'audio_to_float',
-           'load_audio', 'get_audio_files', 'save_audio']
+           'load_audio', 'get_audio_files', 'save_audio', 'audio_blocks', 'window_starts', 'audio_windows']
 
 # %% ../nbs/00_core.ipynb #d08a11f2
 @contextlib.contextmanager
@@ -233,3 +233,97 @@ def show(self:AudioTensor, ctx=None, title=None, figsize=(6,1.8), play=None, col
         from IPython.display import Audio, display
         display(Audio(x.numpy(), rate=self.sr))
     return ctx
+
+# %% ../nbs/00_core.ipynb #f4465d7d
+import math
+import torch.nn.functional as F
+
+class _StreamResampler:
+    "`resample` of one signal fed in consecutive pieces: the same output samples, without the whole signal in memory"
+    def __init__(self, orig_sr:int, new_sr:int):
+        from fastai_audio_nb import functional as AF
+        self.kernel, self.width = AF.sinc_resample_kernel(orig_sr, new_sr)
+        g = math.gcd(int(orig_sr), int(new_sr))
+        self.orig, self.new, self.n_in, self.n_out, self.buf = int(orig_sr)//g, int(new_sr)//g, 0, 0, None
+    def __call__(self, x:torch.Tensor, last:bool=False)->torch.Tensor:
+        "The output samples of piece `x` `(channels, samples)` that can be computed now (`last`: all the rest)"
+        # as `resample`: `width` zeros before the signal and `width+orig` after it, one output group per `orig` inputs
+        if self.buf is None: self.buf = x.new_zeros(x.shape[0], self.width)
+        self.n_in += x.shape[-1]
+        self.buf = torch.cat([self.buf, x] + ([x.new_zeros(x.shape[0], self.width+self.orig)] if last else []), -1)
+        L = self.kernel.shape[-1]
+        m = (self.buf.shape[-1]-L)//self.orig + 1 if self.buf.shape[-1]>=L else 0
+        y = F.conv1d(self.buf[:, None, :(m-1)*self.orig+L], self.kernel, stride=self.orig) if m else x.new_zeros(x.shape[0], self.new, 0)
+        y = y.transpose(1, 2).reshape(x.shape[0], -1)
+        self.buf = self.buf[:, m*self.orig:]
+        if last: y = y[:, :max(0, math.ceil(self.new*self.n_in/self.orig)-self.n_out)]
+        self.n_out += y.shape[-1]
+        return y
+
+# %% ../nbs/00_core.ipynb #982fddc9
+def audio_blocks(fn,                 # an audio file
+                 blocksize:int,      # samples per block (at `sr`)
+                 overlap:int=0,      # samples each block shares with the one before
+                 sr:int=None,        # resample to this rate (None: keep the file's)
+                 mono:bool=True,     # average the channels into one
+                 read_s:float=10.,   # seconds decoded at a time
+                ):
+    "Yield `(start, block)` for consecutive blocks of `fn` (an `AudioTensor` each; the last may be shorter), decoded piece by piece: memory independent of the file's length"
+    fn = check_path(fn)
+    if not 0<=overlap<blocksize: raise ValueError(f"audio_blocks: overlap={overlap} must be >= 0 and below blocksize={blocksize}")
+    try: f = sf.SoundFile(str(fn))
+    except Exception as e: raise AudioLoadError(fn, _unreadable(fn, e)) from e
+    with f:
+        fsr = f.samplerate; sr = int(ifnone(sr, fsr))
+        rs, step, start, buf = (_StreamResampler(fsr, sr) if sr!=fsr else None), blocksize-overlap, 0, None
+        k = max(1, int(read_s*fsr))
+        while True:
+            try: x = f.read(k, dtype='float32', always_2d=True)
+            except Exception as e: raise AudioLoadError(fn, _unreadable(fn, e)) from e
+            last = len(x)<k
+            if not np.isfinite(x).all(): raise AudioLoadError(fn, "contains NaN or infinite samples")
+            x = torch.from_numpy(np.ascontiguousarray(x.T))
+            if mono and x.shape[0]>1: x = x.mean(0, keepdim=True)
+            if rs is not None: x = rs(x, last)
+            buf = x if buf is None else torch.cat([buf, x], -1)
+            while buf.shape[-1]>=blocksize and not (last and buf.shape[-1]==blocksize):
+                yield start, AudioTensor(buf[:, :blocksize].clone(), sr=sr)
+                buf, start = buf[:, step:], start+step
+            if last: break
+    if start==0 and buf.shape[-1]==0: raise AudioLoadError(fn, "zero-length clip (no samples)")
+    if start==0 or buf.shape[-1]>overlap: yield start, AudioTensor(buf, sr=sr)   # (the rest, unless the block before held it all)
+
+# %% ../nbs/00_core.ipynb #6fe2a0b0
+def window_starts(total:int, n:int, hop:int, pad_last:bool=True)->list:
+    "First samples of the windows of `n` samples every `hop` in `total` samples: the full ones, then the first partial one (`pad_last`, or when no window is full)"
+    starts = list(range(0, total-n+1, hop))
+    nxt = starts[-1]+hop if starts else 0
+    if (pad_last or not starts) and nxt<total and (not starts or starts[-1]+n<total): starts.append(nxt)
+    return starts
+
+# %% ../nbs/00_core.ipynb #dedbc4db
+def audio_windows(fn,                # an audio file
+                  n:int,             # samples per window (at `sr`)
+                  hop:int,           # samples between window starts
+                  sr:int=None,       # resample to this rate (None: keep the file's)
+                  mono:bool=True,    # average the channels into one
+                  pad_last:bool=True, # the last partial window too, padded with zeros (False: only if no window is full)
+                  block_s:float=60., # seconds of audio per block decoded
+                 ):
+    "Yield `(start, end, window)` for each window of `n` samples every `hop` of `fn` (`end`: where its audio ends), read in blocks (`audio_blocks`)"
+    if n<1 or hop<1: raise ValueError(f"audio_windows: n={n} and hop={hop} must be at least 1")
+    info = audio_info(fn)
+    sr = int(ifnone(sr, info.samplerate))
+    total = math.ceil(info.frames*sr/info.samplerate)
+    starts = window_starts(total, n, hop, pad_last)
+    k = max(1, int(block_s*sr)//hop)     # windows per block
+    i, blk = 0, None
+    for b0, blk in audio_blocks(fn, (k-1)*hop+max(n, hop), max(n-hop, 0), sr, mono):
+        while i<len(starts) and starts[i]<b0+k*hop:
+            yield starts[i], min(starts[i]+n, total), _window(blk, starts[i]-b0, n); i += 1
+    for s in starts[i:]: yield s, min(s+n, total), _window(blk, s-b0, n)   # (a header's frame count can be an estimate)
+
+def _window(blk, s:int, n:int)->AudioTensor:
+    "Samples `s` to `s+n` of block `blk`, padded with zeros at the end"
+    w = blk[..., s:s+n]
+    return AudioTensor(F.pad(w, (0, n-w.shape[-1])) if w.shape[-1]<n else w.clone(), sr=blk.sr)

@@ -417,20 +417,11 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
     return _preds_frame(learn, preds, {'file': [str(o) for o in files]}, with_probs)
 
 # %% ../nbs/04_learner.ipynb #aab48c0a
-def _window_starts(total:int, n:int, hop:int, pad_last:bool)->list:
-    "First samples of the windows of `n` samples every `hop` in `total` samples: the full ones, then the first partial one (`pad_last`, or when no window is full)"
-    starts = list(range(0, total-n+1, hop))
-    nxt = starts[-1]+hop if starts else 0
-    if (pad_last or not starts) and nxt<total and (not starts or starts[-1]+n<total): starts.append(nxt)
-    return starts
-
 def _file_windows(la:LoadAudio, files, n:int, hop:int, pad_last:bool):
-    "(file, start, end, clip) for every window of each of `files`, each file decoded once as `la` loads items; `end` where its audio ends"
+    "(file, start, end, clip) for every window of each of `files`, read in blocks (`audio_windows`) as `la` loads items; `end` where its audio ends"
     for fn in files:
-        x = la._channels(load_audio(fn, sr=la.sr, mono=la.mono), fn)   # (floats: the windows are made float before the batch anyway)
-        total = x.shape[-1]
-        for s in _window_starts(total, n, hop, pad_last):
-            yield str(fn), s, min(s+n, total), AudioTensor(crop_pad(x[..., s:s+n], n), sr=la.sr)   # zeros at the end, as `LoadAudio`
+        for s, e, w in audio_windows(fn, n, hop, sr=la.sr, mono=la.mono, pad_last=pad_last):   # zeros at the end, as `LoadAudio`
+            yield str(fn), s, e, AudioTensor(la._channels(w, fn), sr=la.sr)
 
 def predict_windows(learn:Learner,        # a trained (or loaded) audio learner with a `duration`
                     files,                # audio files (rows in this order), or a folder (searched recursively; sorted by path)
@@ -449,7 +440,7 @@ def predict_windows(learn:Learner,        # a trained (or loaded) audio learner 
     files = _files_arg(files, 'predict_windows')
     n, h = int(round(la.duration*la.sr)), max(int(round(hop*la.sr)), 1)
     rows, preds = [], []
-    for chunk in chunked(_file_windows(la, files, n, h, pad_last), bs):   # lazily: one file and one batch of windows in memory
+    for chunk in chunked(_file_windows(la, files, n, h, pad_last), bs):   # lazily: one block of a file and one batch of windows in memory
         dl = learn.dls.test_dl([o[-1] for o in chunk], bs=bs, num_workers=0)   # clips in memory: `LoadAudio.encodes(AudioTensor)`
         with learn.no_bar(): preds.append(learn.get_preds(dl=dl)[0].float())
         rows += [o[:3] for o in chunk]
