@@ -13,6 +13,7 @@ from .spectrogram import *
 from .augment import *
 from .acoustics import *
 from .models import *
+from .audioset import *
 from .learner import *
 from .training import *
 from .interpret import *

@@ -28,8 +28,8 @@ from .spectrogram import *
 from .augment import ReseedAugments
 
 # %% auto #0
-__all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'audio_learner', 'load_audio_pretrained', 'EpochTable',
-           'fit_epochs', 'load_model', 'predict_files', 'predict_windows']
+__all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'audio_learner', 'body_learner', 'load_audio_pretrained',
+           'EpochTable', 'fit_epochs', 'load_model', 'predict_files', 'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #0f9ee997
 def audio_loader(dls)->LoadAudio|None:
@@ -51,7 +51,7 @@ def _spec_tfms(spec, sr:int)->list:
 
 def _has(dls, cls): return any(isinstance(f, cls) for f in dls.train.after_batch.fs)
 
-_spec_types = (Spectrogram, AmplitudeToDB, MFCC, Delta)   # what makes the spectrogram (`SpecNormalize` aside)
+_spec_types = (Spectrogram, AmplitudeToDB, MFCC, Delta, KaldiFbank, Resample)   # what makes the spectrogram (`SpecNormalize` aside)
 
 def _settings(tfms)->list:
     "The types and settings of transforms `tfms`, to tell whether two spectrograms are the same"
@@ -164,6 +164,9 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
         if weights is None: raise PretrainedWeightsError("pretrained='audio' needs weights='models/audio_resnet.pth' (written by `make pretrain`)")
         learn = audio_learner(dls, arch, spec=spec, pretrained=False, metrics=metrics, normalize=normalize, n_in=n_in, n_out=n_out, **kwargs)
         return load_audio_pretrained(learn, weights)
+    if isinstance(arch, str):   # an AudioSet body with its own front-end (nbs/03c_audioset)?
+        from fastai_audio_nb.audioset import audioset_backbones, audioset_learner    # here: audioset imports this module
+        if arch in audioset_backbones: return audioset_learner(dls, arch, spec=spec, pretrained=pretrained, weights=weights, metrics=metrics, n_in=n_in, n_out=n_out, **kwargs)
     dls = _learner_dls(dls, spec, normalize)
     n_in, n_out = ifnone(n_in, _n_in(dls)), ifnone(n_out, get_c(dls))
     if isinstance(arch, str):
@@ -182,6 +185,34 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     learn.add_cb(ReseedAugments())   # seeded augmentations draw the same sequence in every fit
     if pretrained: learn.freeze()
     store_attr('arch,n_out,pretrained', self=learn, normalize=normalize)
+    return learn
+
+# %% ../nbs/04_learner.ipynb #e1733ff0
+from fastai.vision.learner import create_head, default_split
+
+def body_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `AudioTensor`)
+                 body:nn.Module,        # takes what `tfms` make of a batch, gives `(bs, body.n_features)`
+                 tfms:list,             # the body's front-end: batch transforms from audio to its input
+                 pretrained:bool=True,  # the body holds pretrained weights: frozen first (`fine_tune`)
+                 arch:str=None,         # the name `learn.arch` (and messages) give the body
+                 metrics=None,          # fastai metrics (None: `default_metrics` of the loss)
+                 n_out:int=None,        # outputs (None: the number of classes)
+                 lin_ftrs=None, ps:float=0.5, first_bn:bool=True, bn_final:bool=False, lin_first:bool=False, y_range=None, # fastai's `create_head`
+                 **kwargs,              # passed to `Learner`
+                )->Learner:
+    "A `Learner` for an audio `body` that comes with its own front-end `tfms` (installed in `dls`), with fastai's head and splitter"
+    arch = ifnone(arch, type(body).__name__)
+    dls = _learner_dls(dls, tfms, normalize=False)
+    n_in, want = _n_in(dls), getattr(body, 'n_in', 1)
+    if n_in!=want: raise ValueError(f"{arch} takes {want}-channel input, its front-end gives {n_in} channels (stereo audio: load it as mono, `AudioBlock(mono=True)`, the default)")
+    n_out = ifnone(n_out, get_c(dls))
+    head = create_head(body.n_features, n_out, lin_ftrs, ps=ps, pool=False, first_bn=first_bn, bn_final=bn_final, lin_first=lin_first, y_range=y_range)
+    apply_init(head, nn.init.kaiming_normal_)
+    learn = Learner(dls, nn.Sequential(body, head), splitter=default_split, metrics=metrics, **kwargs)
+    if metrics is None: learn.metrics = default_metrics(learn.loss_func)
+    learn.add_cb(ReseedAugments())   # seeded augmentations draw the same sequence in every fit
+    if pretrained: learn.freeze()
+    store_attr('arch,n_out,pretrained', self=learn, normalize=False)
     return learn
 
 # %% ../nbs/04_learner.ipynb #84f4ac66

@@ -22,8 +22,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['n_frames', 'hz_to_mel', 'mel_to_hz', 'TensorSpectrogram', 'Spectrogram', 'MelSpectrogram', 'AmplitudeToDB', 'MFCC',
-           'savgol_deriv_coeffs', 'Delta', 'SpecNormalize', 'SpectrogramConfig', 'spectrogram_tfms', 'show_batch',
-           'spec_to_uint8', 'spectrogram_images', 'NormalizeMode']
+           'savgol_deriv_coeffs', 'Delta', 'SpecNormalize', 'KaldiFbank', 'Resample', 'SpectrogramConfig',
+           'spectrogram_tfms', 'show_batch', 'spec_to_uint8', 'spectrogram_images', 'NormalizeMode']
 
 # %% ../nbs/02_spectrogram.ipynb #3a8c469c
 def n_frames(n_samples:int,    # samples in the clip
@@ -98,20 +98,20 @@ class TensorSpectrogram(TensorBase):
         from matplotlib.ticker import MaxNLocator
         ctx.set_xlabel('time (s)')
         if self.kind=='stft': ctx.set_ylabel('frequency (Hz)')
-        elif self.kind=='mel':
+        elif self.kind in ('mel', 'fbank'):   # Kaldi's mel scale is HTK's
             ctx.set_ylabel('frequency (Hz, mel scale)')
             ctx.set_yticks(*_nice_mel_ticks(self.n_mels, self.f_min, self.f_max, self.mel_scale))
         else: ctx.set_ylabel('MFCC'); ctx.yaxis.set_major_locator(MaxNLocator(integer=True))
         if not colorbar: return
         k = self._delta_order(channel)
         lab = ('normalized' if self.normalized else 'MFCC' if self.kind=='mfcc' else 'dB' if self.db
-               else 'power' if self.power==2 else 'magnitude') + (f' / frame{"^"+str(k) if k>1 else ""}' if k else '')
+               else 'log power' if self.kind=='fbank' else 'power' if self.power==2 else 'magnitude') + (f' / frame{"^"+str(k) if k>1 else ""}' if k else '')
         fmt = '%+.0f dB' if self.db and self.kind!='mfcc' and not self.normalized and not k else None
         ctx.figure.colorbar(im, ax=ctx, format=fmt, label=lab)
 
     def _describe(self, channel=0):
         k = self._delta_order(channel)
-        kind = {'stft':'STFT', 'mel':f'mel ({self.n_mels} bands)', 'mfcc':f'MFCC ({self.shape[-2]})'}[self.kind]
+        kind = {'stft':'STFT', 'mel':f'mel ({self.n_mels} bands)', 'mfcc':f'MFCC ({self.shape[-2]})', 'fbank':f'Kaldi fbank ({self.n_mels} bands)'}[self.kind]
         db = ' dB' if self.db and self.kind!='mfcc' else ''
         d = ('Δ' if k==1 else f'Δ{k}' if k else '') + (' of ' if k else '')
         return f"{d}{kind}{db}, n_fft {self.n_fft}, hop {self.hop_length}, {self.sr} Hz"
@@ -387,6 +387,51 @@ class SpecNormalize(_DeviceCacheTfm):
         mu, sd = self._stats(x)
         return TensorSpectrogram(_plain(x)*(sd+self.eps)+mu, **{**x.__dict__, 'normalized':None})
 
+# %% ../nbs/02_spectrogram.ipynb #a426e942
+class KaldiFbank(_DeviceCacheTfm):
+    "Batch transform: `AudioTensor` `(bs, channels, samples)` -> Kaldi log mel filterbanks `TensorSpectrogram` `(bs, channels, n_mels, frames)`"
+    order = 50
+    def __init__(self, sample_rate:int=16000, # the batches' rate (frames and filters are placed for it)
+                 n_mels:int=128,      # filters
+                 win_length:int=400,  # samples per frame (25 ms at 16 kHz)
+                 hop_length:int=160,  # samples between frames (10 ms at 16 kHz)
+                 window:str='hanning', # a Kaldi window (see `functional.kaldi_window`)
+                 f_min:float=20.,     # lowest frequency (Hz)
+                 f_max:float=None,    # highest frequency (Hz; None: `sample_rate/2`)
+                ):
+        store_attr(); super().__init__()
+        AF.kaldi_window(window, 3)   # an unknown window is an error now, not at the first batch
+        if hop_length<1 or win_length<hop_length: raise ValueError(f"need 1 <= hop_length <= win_length, not {hop_length} and {win_length}")
+
+    def n_frames(self, n_samples:int)->int: return 1 + (n_samples-self.win_length)//self.hop_length
+
+    def encodes(self, x:AudioTensor):
+        sr = getattr(x, 'sr', None)
+        if sr is not None and sr!=self.sample_rate:
+            raise ValueError(f"KaldiFbank expects {self.sample_rate} Hz audio but the batch is at {sr} Hz: resample it first (`Resample({self.sample_rate})`)")
+        with _fp32(x.device):
+            s = AF.kaldi_fbank(audio_to_float(_plain(x)).float(), self.sample_rate, self.n_mels, window_type=self.window,
+                               low_freq=self.f_min, high_freq=ifnone(self.f_max, 0.), win_length=self.win_length, hop_length=self.hop_length)
+        f_max = float(ifnone(self.f_max, self.sample_rate/2))
+        return TensorSpectrogram(s.transpose(-1, -2), sr=self.sample_rate, n_fft=1 << (self.win_length-1).bit_length(), hop_length=self.hop_length,
+                                 win_length=self.win_length, center=False, power=2., kind='fbank', n_mels=self.n_mels, f_min=float(self.f_min),
+                                 f_max=f_max, mel_scale='htk', db=False, ref=None, top_db=None, deltas=0, normalized=None)
+
+# %% ../nbs/02_spectrogram.ipynb #804ed7c0
+class Resample(DisplayedTransform):
+    "Batch transform: `AudioTensor` batches resampled to `sample_rate` on their device (a model trained at another rate than the data's)"
+    order = 45   # after the audio augmentations (10..16), before the spectrogram (50)
+    def __init__(self, sample_rate:int): # the rate wanted
+        if int(sample_rate)!=sample_rate or sample_rate<=0: raise ValueError(f"Resample: sample_rate must be a positive integer, not {sample_rate}")
+        self.sample_rate = int(sample_rate); super().__init__()
+
+    def encodes(self, x:AudioTensor):
+        sr = getattr(x, 'sr', None)
+        if sr is None: raise ValueError(f"Resample({self.sample_rate}): the batch has no sample rate (sr)")
+        if sr==self.sample_rate: return x
+        with _fp32(x.device): y = AF.resample(audio_to_float(_plain(x)).float(), int(sr), self.sample_rate)
+        return AudioTensor(y, sr=self.sample_rate)
+
 # %% ../nbs/02_spectrogram.ipynb #492e1f26
 @dataclass
 class SpectrogramConfig:
@@ -397,6 +442,7 @@ class SpectrogramConfig:
     to_db:bool=True; ref:float|str='max'; top_db:float=80.; amin:float=1e-10
     n_mfcc:int=None; deltas:int=0; delta_width:int=9
     normalize:str=None; norm_batches:int=4
+    kaldi:bool=False; norm_stats:tuple=None
     presets:ClassVar[dict] = {}
 
     def __post_init__(self):
@@ -408,6 +454,14 @@ class SpectrogramConfig:
             raise ValueError(f"f_min={self.f_min} must be >= 0 and below f_max={self.f_max}")
         if self.n_mfcc and self.n_mels and self.n_mfcc>self.n_mels: raise ValueError(f"n_mfcc={self.n_mfcc} is more than n_mels={self.n_mels}")
         check_choice(self.normalize, [None, *choice_values(NormalizeMode)], 'normalize')
+        if self.norm_stats is not None and (self.normalize!='dataset' or len(self.norm_stats)!=2):
+            raise ValueError(f"norm_stats={self.norm_stats!r}: a (mean, std) pair, with normalize='dataset'")
+        if self.kaldi: self._check_kaldi()
+
+    def _check_kaldi(self):
+        if self.to_db or self.n_mfcc or not self.n_mels: raise ValueError("kaldi=True gives log mel filterbanks: set n_mels, to_db=False, no n_mfcc")
+        if not self.win_length or self.n_fft!=1 << (self.win_length-1).bit_length():
+            raise ValueError(f"kaldi=True: give win_length (samples), and n_fft the power of two at or above it (Kaldi pads each frame to it), not n_fft={self.n_fft}, win_length={self.win_length}")
 
     @classmethod
     def from_preset(cls, name:str, **kwargs):
@@ -418,10 +472,12 @@ class SpectrogramConfig:
     def study(cls, **kwargs): return cls.from_preset('nsynth_study', **kwargs)
 
     def n_frames(self, n_samples:int)->int:
+        if self.kaldi: return 1 + (n_samples-self.win_length)//self.hop_length   # whole frames from the first sample
         return n_frames(n_samples, self.hop_length, self.n_fft, self.center)
 
     def spectrogram(self)->Spectrogram:
-        "The first transform: `MelSpectrogram`, or `Spectrogram` when `n_mels` is None"
+        "The first transform: `MelSpectrogram`, `Spectrogram` when `n_mels` is None, `KaldiFbank` when `kaldi`"
+        if self.kaldi: return KaldiFbank(self.sample_rate, self.n_mels, self.win_length, self.hop_length, self.window, self.f_min, self.f_max)
         stft = dict(n_fft=self.n_fft, hop_length=self.hop_length, win_length=self.win_length, window=self.window,
                     center=self.center, pad_mode=self.pad_mode, power=self.power)
         if not self.n_mels: return Spectrogram(**stft)
@@ -431,10 +487,11 @@ class SpectrogramConfig:
     def batch_tfms(self)->list:
         "The transforms for `DataBlock(batch_tfms=...)`"
         tfms = [self.spectrogram()]
-        if self.to_db or self.n_mfcc: tfms.append(AmplitudeToDB(self.ref, self.top_db, self.amin))
+        if (self.to_db or self.n_mfcc) and not self.kaldi: tfms.append(AmplitudeToDB(self.ref, self.top_db, self.amin))
         if self.n_mfcc: tfms.append(MFCC(self.n_mfcc))
         if self.deltas: tfms.append(Delta(self.delta_width, self.deltas))
-        if self.normalize: tfms.append(SpecNormalize(self.normalize, n_batches=self.norm_batches))
+        if self.norm_stats: tfms.append(SpecNormalize.from_stats(*self.norm_stats, eps=0.))   # fixed: the statistics a model was trained with
+        elif self.normalize: tfms.append(SpecNormalize(self.normalize, n_batches=self.norm_batches))
         return tfms
 
 SpectrogramConfig.presets.update({
@@ -454,6 +511,14 @@ def spectrogram_tfms(config:SpectrogramConfig|str|None=None, # a config, a prese
     if config is None or isinstance(config, str): config = SpectrogramConfig.from_preset(ifnone(config, 'nsynth_study'), **kwargs)
     elif kwargs: config = replace(config, **kwargs)
     return config.batch_tfms()
+
+# %% ../nbs/02_spectrogram.ipynb #03c926c2
+SpectrogramConfig.presets.update({
+    'panns_32k': dict(sample_rate=32000, n_fft=1024, hop_length=320, n_mels=64, f_min=50., f_max=14000., ref=1., top_db=None),
+    'panns_16k': dict(sample_rate=16000, n_fft=512, hop_length=160, n_mels=64, f_min=50., f_max=8000., ref=1., top_db=None),
+    'ast': dict(kaldi=True, sample_rate=16000, n_fft=512, win_length=400, hop_length=160, window='hanning', n_mels=128, f_min=20.,
+                f_max=8000., to_db=False, normalize='dataset', norm_stats=(-4.2677393, 2*4.5689974)),
+})
 
 # %% ../nbs/02_spectrogram.ipynb #sc0cd002
 @patch(cls_method=True)
