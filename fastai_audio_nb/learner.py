@@ -150,7 +150,7 @@ _model_args = ('cut','init','custom_head','concat_pool','pool','lin_ftrs','ps','
 # %% ../nbs/04_learner.ipynb #0eb5b1c8
 @delegates(vision_learner, but=['normalize', 'pretrained', 'weights', 'metrics'])
 def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `AudioTensor`)
-                  arch,                  # a torchvision builder (`resnet18`), a timm name, or a function taking `pretrained`
+                  arch,                  # a torchvision builder (`resnet18`), a timm name, a function taking `pretrained`, or an AudioSet backbone's name (`panns_cnn14`, `ast`, ...: 03c_audioset)
                   spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the one the DataLoaders have from a learner or `add_spectrogram` before, else the study's)
                   pretrained:bool|str=True, # ImageNet weights (downloaded once; see `weights` offline), or 'audio' (`make pretrain`'s)
                   weights=None,          # local weights file (or torchvision weights enum) instead of the download
