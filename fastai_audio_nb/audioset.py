@@ -9,22 +9,21 @@ from dataclasses import dataclass
 from pathlib import Path
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.all import *
-from fastai.learner import Learner
 from . import functional as AF
 from .spectrogram import *
-from .learner import PretrainedWeightsError, body_learner
+from .models import BodyArch, PretrainedWeightsError, register_arch
 
 # %% auto #0
 __all__ = ['audioset_backbones', 'AudioSetBackbone', 'ConvBlock', 'ConvBlock5x5', 'PANNsCNN', 'panns_body', 'load_panns_weights',
            'panns_weights_file', 'ast_position_embeddings', 'ASTEmbeddingsAnyLength', 'ASTBody', 'ast_body',
-           'audioset_body', 'audioset_learner']
+           'audioset_body']
 
 # %% ../nbs/03c_audioset.ipynb #2ef2c77f
 _zenodo = 'https://zenodo.org/records/3987831'
 
 @dataclass(frozen=True)
-class AudioSetBackbone:
-    "An AudioSet-pretrained body: its front-end (a `SpectrogramConfig` preset), its layers, and where its official weights are"
+class AudioSetBackbone(BodyArch):
+    "An AudioSet-pretrained body (a `BodyArch`): its front-end (a `SpectrogramConfig` preset), its layers, and where its official weights are"
     name:str             # the name `audio_learner` takes
     preset:str           # the front-end its weights were trained on: a `SpectrogramConfig` preset
     widths:tuple=()      # PANNs: channels of the convolution blocks
@@ -38,6 +37,9 @@ class AudioSetBackbone:
         "Where the official weights are published"
         return f'{_zenodo}/files/{self.file}' if self.name!='ast' else f'https://huggingface.co/{self.file}'
     def spec(self)->SpectrogramConfig: return SpectrogramConfig.from_preset(self.preset)
+    def body_frontend(self, pretrained:bool=True, weights=None)->tuple:
+        "Its body and front-end: `audioset_body`"
+        return audioset_body(self.name, pretrained, weights)
 
 _w14 = (64, 128, 256, 512, 1024, 2048)
 audioset_backbones = {b.name:b for b in (
@@ -289,19 +291,5 @@ def audioset_body(name:str,            # a key of `audioset_backbones`
     body = panns_body(name)
     return (body if fn is None else load_panns_weights(body, fn, name)), b.spec()
 
-# %% ../nbs/03c_audioset.ipynb #9e742b9f
-def audioset_learner(dls,                 # audio `DataLoaders`, at any sample rate
-                     arch:str,            # a key of `audioset_backbones`
-                     spec=None,           # must be None: the front-end is the backbone's
-                     pretrained:bool=True, # official weights (see `audioset_body`)
-                     weights=None,        # PANNs: the official checkpoint file; AST: a checkpoint folder or hub name
-                     n_in:int=None,       # must be None or 1 (mono)
-                     **kwargs,            # passed to `body_learner` (`metrics`, `n_out`, `lin_ftrs`, `ps`, ...) and `Learner`
-                    )->Learner:
-    "`audio_learner` for AudioSet backbone `arch`: its body (with official weights), its front-end in the batch transforms, fastai's head and splitter"
-    b = audioset_backbones[arch]
-    if spec is not None: raise ValueError(f"{arch}: the spectrogram belongs to its weights (the {b.preset!r} preset), so it takes no spec: leave spec=None")
-    if n_in not in (None, 1): raise ValueError(f"{arch}: takes mono audio (n_in=1), not n_in={n_in}")
-    kwargs.pop('normalize', None)    # the body normalises as it was trained to
-    body, cfg = audioset_body(arch, pretrained, weights)
-    return body_learner(dls, body, [Resample(cfg.sample_rate)] + cfg.batch_tfms(), pretrained=pretrained or weights is not None, arch=arch, **kwargs)
+# %% ../nbs/03c_audioset.ipynb #ra0cd002
+for b in audioset_backbones.values(): register_arch(b.name)(b)

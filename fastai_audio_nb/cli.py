@@ -68,13 +68,15 @@ def _add_train_args(p):
     p.add_argument('--valid-folder', default=None, metavar='NAME', help="files under a folder of this name are the validation set (default: nsynth-valid; with --label-from 'folder': valid, right inside DATA)")
     p.add_argument('--valid-pct', default=None, type=_share, metavar='P', help='no validation folder: hold out a random share (0 to 1) of the training files, drawn by --seed (not with --valid-folder)')
     p.add_argument('--train-folder', default=None, metavar='NAME', help="train on the files under a folder of this name (default: nsynth-train if DATA has one, else all the other files; with --label-from 'folder': train, right inside DATA, if there)")
-    p.add_argument('--arch', default='resnet18', help='audio_resnet (a small audio CNN, fast on a CPU), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...) or a timm name (default: resnet18)')
+    p.add_argument('--arch', default='resnet18', help='audio_resnet (a small audio CNN, fast on a CPU), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...), '
+                   'an AudioSet-pretrained backbone with its own front-end (panns_cnn6, panns_cnn10, panns_cnn14, panns_cnn14_16k, ast; its official weights with --weights) or a timm name (default: resnet18)')
     p.add_argument('--epochs', type=int, default=3, help='epochs in all, the first with the body frozen for a pretrained learner (default: 3)')
     p.add_argument('--bs', type=int, default=64, help='batch size (default: 64; per process under accelerate launch)')
     p.add_argument('--lr', type=float, default=None, help='learning rate (default: 2e-3 pretrained, 3e-3 from scratch)')
     w = p.add_mutually_exclusive_group()
-    w.add_argument('--weights', default=None, metavar='PATH', help='ImageNet weights from this file (offline), instead of the download; with --arch audio_resnet, the body written by make pretrain')
-    w.add_argument('--no-pretrained', action='store_true', help='train from scratch (no ImageNet weights)')
+    w.add_argument('--weights', default=None, metavar='PATH', help='ImageNet weights from this file (offline), instead of the download; with --arch audio_resnet, the body written by make pretrain; '
+                   'with an AudioSet backbone, its official checkpoint (PANNs: the .pth file, e.g. Cnn14_mAP=0.431.pth; ast: a transformers folder or hub name)')
+    w.add_argument('--no-pretrained', action='store_true', help='train from scratch (no ImageNet or AudioSet weights)')
     p.add_argument('--sr', type=int, default=16000, help='sample rate files are resampled to (default: 16000)')
     p.add_argument('--duration', type=float, default=4., help='seconds per clip: longer files are cropped, shorter padded (default: 4)')
     p.add_argument('--out', default=None, metavar='DIR', help='output folder (default: models/{DATA name}-{arch})')
@@ -92,7 +94,8 @@ def _train(args):
     from fastai_audio_nb.core import check_out_dir
     from fastai_audio_nb.spectrogram import SpectrogramConfig
     from fastai_audio_nb.augment import audio_augment, augment_presets
-    from fastai_audio_nb.models import get_arch
+    from fastai_audio_nb.models import get_arch, BodyArch
+    import fastai_audio_nb.audioset   # registers the AudioSet backbones' names
     from fastai_audio_nb.training import is_distributed, distrib_group
     if args.epochs<1 or args.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
     if args.lr is not None and not (math.isfinite(args.lr) and args.lr>0): raise CLIError(f"--lr {args.lr}: a learning rate > 0")
@@ -105,12 +108,13 @@ def _train(args):
         raise CLIError(f"--duration {args.duration:g} at --sr {args.sr} is {int(args.duration*args.sr)} samples a clip: the spectrogram "
                        f"(n_fft={n_fft}) needs more than {n_fft//2}, e.g. --duration {math.ceil((n_fft//2+1)/args.sr*100)/100:g}")
     check_out_dir(_train_out(args))
-    if args.weights and not Path(args.weights).is_file(): raise CLIError(f"{args.weights}: weights file not found")
     if args.augment and args.augment not in augment_presets:
         raise CLIError(f"--augment {args.augment}: not one of {', '.join(augment_presets)}")
     tfms = audio_augment(**augment_presets[args.augment]) if args.augment else None
     try: arch = get_arch(args.arch)
     except ValueError as e: raise CLIError(str(e)) from None
+    # a `BodyArch`'s weights may be a folder or a hub name (ast): what is wrong with them, the library says
+    if args.weights and not isinstance(arch, BodyArch) and not Path(args.weights).is_file(): raise CLIError(f"{args.weights}: weights file not found")
     if is_distributed() and importlib.util.find_spec('accelerate') is None:
         raise CLIError("training with several processes needs Hugging Face Accelerate: pip install accelerate")
     with distrib_group() as dist:   # the processes of `accelerate launch` share the CPUs of this machine
@@ -133,7 +137,7 @@ def _train_run(args, arch, workers, tfms, dist:bool):
     from fastai.torch_core import set_seed
     from fastai.callback.mixup import MixUp
     from fastai_audio_nb.data import folder_dls, AudioFilesError
-    from fastai_audio_nb.models import audio_archs, PretrainedWeightsError
+    from fastai_audio_nb.models import audio_archs, BodyArch, PretrainedWeightsError
     from fastai_audio_nb.learner import audio_learner
     from fastai_audio_nb.training import train_and_report, is_rank0
     say = print if is_rank0() else noop
@@ -143,12 +147,14 @@ def _train_run(args, arch, workers, tfms, dist:bool):
     except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
     split = _split_note(args.data, args.label_from, args.valid_pct, args.seed)
     say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{split}, {len(dls.vocab)} classes: {', '.join(dls.vocab)}")
-    # the library's architectures have no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote
-    audio = args.arch in audio_archs
+    # the library's CNNs have no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote;
+    # the AudioSet backbones (`BodyArch`) start from their own weights, as ImageNet models from ImageNet's
+    audio = args.arch in audio_archs and not isinstance(arch, BodyArch)
     pretrained = ('audio' if args.weights else False) if audio else not args.no_pretrained
     try: learn = audio_learner(dls, arch, pretrained=pretrained, weights=args.weights, cbs=[MixUp()] if args.mixup else [])
     except PretrainedWeightsError as e: raise CLIError(str(e)) from e
-    start = ('pretrained (audio' if audio else 'pretrained (ImageNet') + (f' weights from {args.weights})' if args.weights else ')')
+    kind = 'audio' if audio else 'AudioSet' if isinstance(arch, BodyArch) else 'ImageNet'
+    start = f'pretrained ({kind}' + (f' weights from {args.weights})' if args.weights else ')')
     say(f"model: {args.arch}, {start if pretrained else 'from scratch'}")
     if dist: say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {args.bs} per process, on {dls.device}")
     out = _train_out(args)
@@ -237,7 +243,8 @@ def _add_pretrain_args(p):
 def _pretrain(args):
     "`fastai-audio pretrain`: pretrain a body on rendered notes, write the weights, print a summary"
     import torch
-    from fastai_audio_nb.models import get_arch, arch_name
+    from fastai_audio_nb.models import get_arch, arch_name, BodyArch
+    import fastai_audio_nb.audioset   # registers the AudioSet backbones' names
     from fastai_audio_nb.pretrain import pretrain_backbone, pretrain_corpus_path, pretrain_sizes
     a = args
     if a.epochs<1 or a.bs<2: raise CLIError("--epochs must be at least 1 and --bs at least 2")
@@ -247,6 +254,7 @@ def _pretrain(args):
     try: arch = get_arch(a.arch, **{k:v for k,v in kw.items() if v is not None})
     except ValueError as e: raise CLIError(str(e)) from None
     if isinstance(arch, str): raise CLIError(f"--arch {a.arch}: pretraining takes the library's architectures or torchvision's, not a timm name")
+    if isinstance(arch, BodyArch): raise CLIError(f"--arch {a.arch}: an AudioSet backbone comes pretrained: fine-tune it with fastai-audio train --arch {a.arch} --weights FILE")
     if a.threads: torch.set_num_threads(a.threads)
     size = ifnone(a.size, 'pretrain')
     corpus = a.corpus or (Path(a.data)/pretrain_corpus_path(size).name if size!='micro' else None)

@@ -21,6 +21,7 @@ from fastai.callback.schedule import *
 from fastai.vision.learner import vision_learner, create_vision_model, model_meta, _default_meta
 from .core import *
 from .models import *
+from . import audioset   # its backbones' names in `audio_archs`: `audio_learner(dls, 'panns_cnn14')`
 from .data import *
 from fastai.data.load import _FakeLoader
 import copy, random
@@ -150,23 +151,22 @@ _model_args = ('cut','init','custom_head','concat_pool','pool','lin_ftrs','ps','
 # %% ../nbs/04_learner.ipynb #0eb5b1c8
 @delegates(vision_learner, but=['normalize', 'pretrained', 'weights', 'metrics'])
 def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `AudioTensor`)
-                  arch,                  # a torchvision builder (`resnet18`), a timm name, a function taking `pretrained`, or an AudioSet backbone's name (`panns_cnn14`, `ast`, ...: 03c_audioset)
-                  spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the one the DataLoaders have from a learner or `add_spectrogram` before, else the study's)
-                  pretrained:bool|str=True, # ImageNet weights (downloaded once; see `weights` offline), or 'audio' (`make pretrain`'s)
-                  weights=None,          # local weights file (or torchvision weights enum) instead of the download
+                  arch,                  # a torchvision builder (`resnet18`), a timm name, a function taking `pretrained`, or a name in `audio_archs` (`audio_resnet`; an AudioSet backbone, `panns_cnn14`, `ast`, ...: a `BodyArch`)
+                  spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the one the DataLoaders have from a learner or `add_spectrogram` before, else the study's; a `BodyArch`'s own)
+                  pretrained:bool|str=True, # ImageNet weights (downloaded once; see `weights` offline), or 'audio' (`make pretrain`'s); a `BodyArch`'s own (AudioSet's)
+                  weights=None,          # local weights file (or torchvision weights enum) instead of the download; a `BodyArch`'s checkpoint (PANNs' file, AST's folder or hub name)
                   metrics=None,          # fastai metrics (None: `default_metrics` of the loss: accuracy, accuracy_multi or none)
                   normalize:bool=True,   # standardise spectrograms with training-set statistics
                   n_in:int=None,         # input channels (None: read from a batch)
                   n_out:int=None,        # outputs (None: the number of classes)
                   **kwargs):
     "A fastai `Learner` for audio classification: spectrograms on the fly, then `arch` with fastai's head and splitter"
+    if isinstance(arch, str) and arch in audio_archs: arch = audio_archs[arch]   # the library's names (`get_arch`) before timm's
+    if isinstance(arch, BodyArch): return _body_arch_learner(dls, arch, spec, pretrained, weights, n_in, metrics=metrics, n_out=n_out, **kwargs)
     if pretrained=='audio':    # a body pretrained on rendered notes (nbs/09_pretrain), from the file `weights`
         if weights is None: raise PretrainedWeightsError("pretrained='audio' needs weights='models/audio_resnet.pth' (written by `make pretrain`)")
         learn = audio_learner(dls, arch, spec=spec, pretrained=False, metrics=metrics, normalize=normalize, n_in=n_in, n_out=n_out, **kwargs)
         return load_audio_pretrained(learn, weights)
-    if isinstance(arch, str):   # an AudioSet body with its own front-end (nbs/03c_audioset)?
-        from fastai_audio_nb.audioset import audioset_backbones, audioset_learner    # here: audioset imports this module
-        if arch in audioset_backbones: return audioset_learner(dls, arch, spec=spec, pretrained=pretrained, weights=weights, metrics=metrics, n_in=n_in, n_out=n_out, **kwargs)
     dls = _learner_dls(dls, spec, normalize)
     n_in, n_out = ifnone(n_in, _n_in(dls)), ifnone(n_out, get_c(dls))
     if isinstance(arch, str):
@@ -214,6 +214,14 @@ def body_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audio
     if pretrained: learn.freeze()
     store_attr('arch,n_out,pretrained', self=learn, normalize=False)
     return learn
+
+def _body_arch_learner(dls, arch:BodyArch, spec, pretrained, weights, n_in, **kwargs)->Learner:
+    "`audio_learner` for `arch`: its body, and its front-end after `Resample` to its rate, in `body_learner`"
+    if spec is not None: raise ValueError(f"{arch.name}: the spectrogram belongs to its weights, so it takes no spec: leave spec=None")
+    if pretrained=='audio': raise ValueError(f"{arch.name}: pretrained='audio' is for the library's CNNs (`make pretrain`); {arch.name} brings its own weights (weights=...)")
+    body, cfg = arch.body_frontend(pretrained, weights)
+    if n_in not in (None, getattr(body, 'n_in', 1)): raise ValueError(f"{arch.name}: takes {getattr(body, 'n_in', 1)}-channel input, not n_in={n_in}")
+    return body_learner(dls, body, [Resample(cfg.sample_rate)] + cfg.batch_tfms(), pretrained=bool(pretrained) or weights is not None, arch=arch.name, **kwargs)
 
 # %% ../nbs/04_learner.ipynb #84f4ac66
 _mel_keys = ('n_mels', 'f_min', 'f_max', 'mel_scale', 'mel_norm')

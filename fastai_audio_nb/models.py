@@ -17,9 +17,9 @@ from fastai.vision.learner import _update_first_layer, _get_first_layer
 from .core import atomic_path
 
 # %% auto #0
-__all__ = ['audio_archs', 'AudioBasicBlock', 'audio_resnet', 'register_arch', 'get_arch', 'arch_name', 'adapt_first_conv',
-           'PretrainedWeightsError', 'load_weights', 'imagenet_weights_file', 'create_arch', 'save_audio_body',
-           'read_audio_weights']
+__all__ = ['audio_archs', 'AudioBasicBlock', 'audio_resnet', 'register_arch', 'BodyArch', 'get_arch', 'arch_name',
+           'adapt_first_conv', 'PretrainedWeightsError', 'load_weights', 'imagenet_weights_file', 'create_arch',
+           'save_audio_body', 'read_audio_weights']
 
 # %% ../nbs/03b_models.ipynb #ef930a50
 class AudioBasicBlock(nn.Module):
@@ -59,21 +59,29 @@ def register_arch(name:str=None, # the name `get_arch` and `--arch` know it by (
                  ):
     "Decorator: add a model builder (a function taking `pretrained`) to `audio_archs`"
     def _inner(f):
-        audio_archs[ifnone(name, f.__name__)] = f
+        audio_archs[name or f.__name__] = f   # (an object such as a `BodyArch` has no `__name__`: give `name`)
         return f
     return _inner
 
 register_arch()(audio_resnet)
+
+# %% ../nbs/03b_models.ipynb #ba0cd002
+class BodyArch:
+    "An architecture that brings its own front-end: `body_frontend` gives its body and the `SpectrogramConfig` its weights were trained on"
+    name:str   # the name it is registered under (set by each subclass or instance)
+    def body_frontend(self, pretrained:bool=True, # with its pretrained weights
+                      weights=None,               # where they are (a file, a folder, a hub name)
+                     )->tuple: raise NotImplementedError(f"{type(self).__name__}.body_frontend")
 
 # %% ../nbs/03b_models.ipynb #b4294440
 def _arg_names(f)->set:
     "The keyword arguments `f` names (not those a `**kwargs` would swallow)"
     return {k for k,p in inspect.signature(f).parameters.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
 
-def get_arch(name:str, # a name in `audio_archs` (`audio_resnet`), a torchvision model (`resnet18`) or a timm model
+def get_arch(name:str, # a name in `audio_archs` (`audio_resnet`, the AudioSet backbones: `panns_cnn14`, ...), a torchvision model (`resnet18`) or a timm model
              **kwargs, # arguments of the builder (`audio_resnet`'s `widths`, `stem`): a `partial` of it
             ):
-    "The model builder called `name`: the library's (`audio_archs`), torchvision's, or `name` itself for timm"
+    "The model builder called `name`: the library's (`audio_archs`: a function, or a `BodyArch`), torchvision's, or `name` itself for timm"
     own = ', '.join(audio_archs)
     if name in audio_archs: f = audio_archs[name]
     elif name in torchvision.models.list_models(module=torchvision.models): f = getattr(torchvision.models, name)

@@ -527,16 +527,20 @@ def from_tfms(cls:SpectrogramConfig, tfms, # transforms (a `Pipeline`'s `fs`, a 
              )->SpectrogramConfig|None:
     "The config whose `batch_tfms()` make the spectrogram of `tfms`; None when they make none"
     fs = list(tfms)
-    sp = first(f for f in fs if isinstance(f, Spectrogram))
+    sp = first(f for f in fs if isinstance(f, (Spectrogram, KaldiFbank)))
     if sp is None: return None
     db,mf,de,nm = [first(f for f in fs if isinstance(f, c)) for c in (AmplitudeToDB, MFCC, Delta, SpecNormalize)]
+    norm = dict(normalize=nm.mode, norm_batches=nm.n_batches) if nm else dict(normalize=None)
+    if isinstance(sp, KaldiFbank):
+        return cls(kaldi=True, sample_rate=sp.sample_rate, n_fft=1 << (sp.win_length-1).bit_length(), win_length=sp.win_length, hop_length=sp.hop_length,
+                   window=sp.window, n_mels=sp.n_mels, f_min=sp.f_min, f_max=sp.f_max, to_db=False, **norm)
     mel = dict(n_mels=sp.n_mels, f_min=sp.f_min, f_max=sp.f_max, mel_scale=sp.mel_scale, mel_norm=sp.norm) if isinstance(sp, MelSpectrogram) else \
           dict(n_mels=None, f_min=0., f_max=None)
     return cls(sample_rate=getattr(sp, 'sample_rate', None) or sample_rate, n_fft=sp.n_fft, hop_length=sp.hop_length, win_length=sp.win_length,
                window=sp.window, center=sp.center, pad_mode=sp.pad_mode, power=sp.power, **mel, to_db=db is not None,
                **(dict(ref=db.ref, top_db=db.top_db, amin=db.amin) if db else {}), n_mfcc=mf.n_mfcc if mf else None,
                **(dict(deltas=de.deriv if de.stack else 0, delta_width=de.width) if de else dict(deltas=0)),
-               **(dict(normalize=nm.mode, norm_batches=nm.n_batches) if nm else dict(normalize=None)))
+               **norm)
 
 @patch
 def settings(self:SpectrogramConfig)->dict:
@@ -548,7 +552,7 @@ def settings(self:SpectrogramConfig)->dict:
                 f_min=float(self.f_min) if mel else None, f_max=float(f_max) if mel and f_max is not None else None,
                 mel_scale=self.mel_scale if mel else None, mel_norm=self.mel_norm if mel else None, to_db=db, ref=self.ref if db else None,
                 top_db=self.top_db if db else None, n_mfcc=self.n_mfcc or None, deltas=self.deltas or 0,
-                delta_width=self.delta_width if self.deltas else None)
+                delta_width=self.delta_width if self.deltas else None, kaldi=self.kaldi)
 
 # %% ../nbs/02_spectrogram.ipynb #f28057a6
 @dispatch

@@ -11,7 +11,7 @@ import argparse, importlib, sys, tempfile, time, traceback, warnings
 from collections import Counter
 from pathlib import Path
 
-MODULES = ('core', 'data', 'spectrogram', 'augment', 'acoustics', 'models', 'learner', 'training', 'interpret', 'datasets', 'pretrain', 'cli', 'all')
+MODULES = ('core', 'data', 'spectrogram', 'augment', 'acoustics', 'models', 'audioset', 'learner', 'training', 'interpret', 'datasets', 'pretrain', 'cli', 'all')
 STUDY_RE = r'^(\w+?)_(?:acoustic|electronic|synthetic)_\d{3}-\d{3}-\d{3}\.wav$'
 
 def versions()->str:
