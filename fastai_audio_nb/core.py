@@ -4,7 +4,7 @@
 
 # %% ../nbs/00_core.ipynb #759bf2cc
 from __future__ import annotations
-import os, uuid, json, contextlib
+import os, re, stat, errno, uuid, json, warnings, contextlib
 from pathlib import Path
 import numpy as np, torch
 import soundfile as sf
@@ -13,24 +13,45 @@ from fastai.torch_core import TensorBase
 from fastai.data.transforms import get_files
 
 # %% auto #0
-__all__ = ['audio_extensions', 'atomic_path', 'remove_partial', 'write_json', 'read_json', 'check_out_dir', 'choice_values',
-           'check_choice', 'AudioTensor', 'AudioLoadError', 'resample', 'check_path', 'audio_info', 'audio_to_float',
-           'load_audio', 'get_audio_files', 'save_audio', 'audio_blocks', 'window_starts', 'audio_windows']
+__all__ = ['max_sample', 'audio_extensions', 'atomic_path', 'remove_partial', 'write_json', 'read_json', 'check_out_dir',
+           'choice_values', 'check_choice', 'AudioTensor', 'shown_name', 'AudioLoadError', 'resample', 'sf_name',
+           'check_path', 'audio_info', 'audio_to_float', 'check_samples', 'load_audio', 'SkippedAudioWarning',
+           'get_audio_files', 'save_audio', 'audio_blocks', 'window_starts', 'audio_windows']
 
 # %% ../nbs/00_core.ipynb #d08a11f2
+def _no_room(folder)->bool:
+    "Whether the file system of `folder` has no room left for this process (less than 64 KiB)"
+    try:
+        st = os.statvfs(folder)
+        free = (st.f_bfree if os.geteuid()==0 else st.f_bavail)*st.f_frsize   # root may write into the reserved blocks
+    except (OSError, AttributeError):   # (Windows has no statvfs)
+        try: import shutil; free = shutil.disk_usage(folder).free
+        except OSError: return False
+    return free < 64*1024
+
+def _write_error(e:BaseException, dest:Path, tmp:Path)->BaseException|None:
+    "The error to raise instead of `e`, raised while writing `tmp` for `dest`: its file name made `dest`'s, a full disk said so; None: `e` itself"
+    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT): return OSError(e.errno, os.strerror(e.errno), str(dest))
+    if isinstance(e, OSError) and e.filename is not None:   # an error about the temporary name is about `dest`
+        if str(e.filename)==str(tmp): e.filename = str(dest)
+        return None
+    if isinstance(e, Exception) and _no_room(dest.parent):   # (the temporary file is still there: the disk is as the write left it)
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(dest))
+
 @contextlib.contextmanager
 def atomic_path(dest, # the file to write
                ):
-    "Yield a temporary path next to `dest`; rename it to `dest` on success, remove it on error"
+    "Yield a temporary path next to `dest`; rename it to `dest` on success, remove it on error (a full disk: `OSError(ENOSPC)` naming `dest`)"
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(f'.{dest.stem}.tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}{dest.suffix}')
     try:
         yield tmp
         os.replace(tmp, dest)
-    except OSError as e:   # an error about the temporary name is about `dest`
-        if e.filename is not None and str(e.filename)==str(tmp): e.filename = str(dest)
-        raise
+    except BaseException as e:
+        new = _write_error(e, dest, tmp)
+        if new is None: raise
+        raise new from e
     finally:
         if tmp.exists(): tmp.unlink()
 
@@ -94,11 +115,25 @@ class AudioTensor(TensorBase):
     def duration(self): return self.shape[-1]/self.sr
 
 # %% ../nbs/00_core.ipynb #2a042b05
+def shown_name(fn)->str:
+    "`fn` as a message shows it: bytes that are not UTF-8 (a name from another system) as `\\x..` escapes"
+    return str(fn).encode('utf-8', 'surrogateescape').decode('utf-8', 'backslashreplace')
+
+def _from_worker(msg:str)->tuple:
+    "(file, reason) of the `AudioLoadError` whose traceback torch passes as `msg` from a loader worker (its last line is the error's message)"
+    lines = [l for l in str(msg).strip().splitlines() if l.strip()]
+    line = re.sub(r'^[\w.]*AudioLoadError: ', '', lines[-1] if lines else '')
+    cuts = [m.start() for m in re.finditer(': ', line)]
+    if not cuts: return None, line
+    cut = next((c for c in cuts if os.path.lexists(line[:c])), cuts[0])   # a name holding ': ' too: the cut after an existing path
+    return Path(line[:cut]), line[cut+2:]
+
 class AudioLoadError(ValueError):
     "An audio file that cannot be used; the message names the file and the reason"
-    def __init__(self, fn, reason):
+    def __init__(self, fn, reason=None):
+        if reason is None: fn, reason = _from_worker(fn)   # torch re-raising a loader worker's error: `exc_type(message)`
         self.fn,self.reason = fn,reason
-        super().__init__(f"{fn}: {reason}")
+        super().__init__(reason if fn is None else f"{shown_name(fn)}: {reason}")
     def __reduce__(self): return (type(self), (self.fn, self.reason))
 
 # %% ../nbs/00_core.ipynb #35e3660c
@@ -113,18 +148,25 @@ def resample(x:torch.Tensor, # audio `(..., samples)`
     return AudioTensor(res, sr=new_sr) if isinstance(x, AudioTensor) else res
 
 # %% ../nbs/00_core.ipynb #1851d305
+def sf_name(fn):
+    "`fn` as soundfile should be given it: its bytes on POSIX, so that any name opens (soundfile encodes a `str` as strict UTF-8)"
+    return os.fsencode(fn) if os.name=='posix' else str(fn)
+
 def _unreadable(fn, e:Exception)->str:
     "Why `fn` could not be read: `e`'s message, without the file name libsndfile repeats"
-    msg = str(e).replace(f"Error opening {str(fn)!r}: ", "")
+    msg = str(e).replace(f"Error opening {sf_name(fn)!r}: ", "")
     # libsndfile's MP3 reader answers a file it cannot decode with its "no such file" text: say what is true
     if msg.startswith('File does not exist or is not a regular file') and Path(fn).is_file():
         fmt = Path(fn).suffix.lstrip('.').upper() or 'audio'
         return f"not a readable audio file (libsndfile cannot decode it as {fmt}: not audio, or a damaged file)"
+    if msg.startswith('System error'):   # libsndfile's word for the operating system's error: ask it
+        try: open(fn, 'rb').close()
+        except OSError as oe: return "permission denied (the file cannot be opened for reading)" if oe.errno in (errno.EACCES, errno.EPERM) else f"cannot be read ({oe.strerror})"
     return f"not a readable audio file ({type(e).__name__}: {msg})"
 
 def _read_frames(fn, offset, duration, int16=False):
     "Frames `[offset, offset+duration)` of `fn` as a float32 `(frames, channels)` array (`int16`: a 16-bit file's own integers), and the file's rate"
-    with sf.SoundFile(str(fn)) as f:
+    with sf.SoundFile(sf_name(fn)) as f:
         fsr, n = f.samplerate, f.frames
         start = int(round(offset*fsr))
         if start>0 and start>=n: raise AudioLoadError(fn, f"offset {offset} s is past the end ({n/fsr:.3f} s)")
@@ -143,19 +185,32 @@ def _read_frames(fn, offset, duration, int16=False):
         return x, fsr
 
 # %% ../nbs/00_core.ipynb #8096b681
+_kinds = ((stat.S_ISFIFO, 'a named pipe (FIFO)'), (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'), (stat.S_ISSOCK, 'a socket'))
+
+def _stat_error(fn:Path, e:OSError)->str:
+    "Why `os.stat(fn)` failed, in words"
+    if e.errno==errno.ELOOP: return "a loop of symbolic links (a link to itself, or links in a circle)"
+    if e.errno in (errno.ENOENT, errno.ENOTDIR):
+        return f"broken symbolic link (to {shown_name(os.readlink(fn))}, which does not exist)" if os.path.islink(fn) else "file not found"
+    if e.errno in (errno.EACCES, errno.EPERM): return "permission denied (a folder of its path cannot be searched)"
+    return f"cannot be read ({e.strerror})"
+
 def check_path(fn)->Path:
-    "`fn` as a `Path`; raise `AudioLoadError` if it is missing, a folder or empty"
+    "`fn` as a `Path`; raise `AudioLoadError` if it is missing (or a broken link, or a link loop), cannot be reached, is not a regular file (a folder, a pipe, a device) or is empty"
     fn = Path(fn)
-    if not fn.exists(): raise AudioLoadError(fn, "file not found")
-    if fn.is_dir(): raise AudioLoadError(fn, "is a folder, not an audio file")
-    if fn.stat().st_size==0: raise AudioLoadError(fn, "empty file (0 bytes)")
+    try: st = os.stat(fn)
+    except OSError as e: raise AudioLoadError(fn, _stat_error(fn, e)) from None
+    if stat.S_ISDIR(st.st_mode): raise AudioLoadError(fn, "is a folder, not an audio file")
+    if not stat.S_ISREG(st.st_mode):
+        raise AudioLoadError(fn, f"not a regular file: {next((w for f,w in _kinds if f(st.st_mode)), 'a special file')}, not an audio file")
+    if st.st_size==0: raise AudioLoadError(fn, "empty file (0 bytes)")
     return fn
 
 # %% ../nbs/00_core.ipynb #3c111935
 def audio_info(fn)->sf._SoundFileInfo:
     "The header of `fn` (`samplerate`, `frames`, `channels`, `subtype`...), without decoding; `AudioLoadError` if unusable"
     fn = check_path(fn)
-    try: info = sf.info(str(fn))
+    try: info = sf.info(sf_name(fn))
     except Exception as e: raise AudioLoadError(fn, _unreadable(fn, e)) from e
     if info.frames==0: raise AudioLoadError(fn, "zero-length clip (no samples)")
     return info
@@ -165,6 +220,19 @@ def audio_to_float(x:torch.Tensor)->torch.Tensor:
     "`x` as float32 in [-1, 1]: int16 samples (a 16-bit file's integers) scaled by 2**-15, as `load_audio` reads them; floats as they are"
     if x.dtype==torch.int16: return x.float()*2**-15
     if not x.is_floating_point(): raise TypeError(f"audio samples of dtype {x.dtype}: float or int16 expected")
+    return x
+
+# %% ../nbs/00_core.ipynb #bef400ec
+max_sample = 2.**31   # larger samples come from damage: float audio is within [-1, 1], unscaled 32-bit integers within 2**31
+
+def check_samples(x, fn='the clip'):
+    "`x` (a numpy array or tensor of samples), unless a sample is NaN, infinite or beyond `max_sample`: then `AudioLoadError` naming `fn`"
+    if x.dtype in (np.int16, torch.int16) or not len(x.reshape(-1)): return x
+    lo, hi = float(x.min()), float(x.max())   # NaN anywhere makes them NaN: two passes, no copy
+    if not (np.isfinite(lo) and np.isfinite(hi)): raise AudioLoadError(fn, "contains NaN or infinite samples")
+    if max(-lo, hi) > max_sample:
+        raise AudioLoadError(fn, f"samples up to {max(-lo, hi):.3g}: beyond any audio scale (float audio is within [-1, 1], "
+                                 f"even unscaled 32-bit integers within {max_sample:.3g}): a damaged file")
     return x
 
 # %% ../nbs/00_core.ipynb #2f4dad4d
@@ -183,7 +251,7 @@ def load_audio(fn,                # an audio file
     except AudioLoadError: raise
     except Exception as e: raise AudioLoadError(fn, _unreadable(fn, e)) from e
     if x.shape[0]==0: raise AudioLoadError(fn, "zero-length clip (no samples)")
-    if x.dtype!=np.int16 and not np.isfinite(x).all(): raise AudioLoadError(fn, "contains NaN or infinite samples")
+    check_samples(x, fn)
     x = torch.from_numpy(np.ascontiguousarray(x.T))
     if x.dtype==torch.int16 and ((mono and x.shape[0]>1) or (sr and sr!=fsr)): x = audio_to_float(x)
     if mono and x.shape[0]>1: x = x.mean(0, keepdim=True)
@@ -194,25 +262,73 @@ def load_audio(fn,                # an audio file
 audio_extensions = ('.wav','.flac','.ogg','.oga','.opus','.mp3','.aif','.aiff','.au','.w64')
 
 # %% ../nbs/00_core.ipynb #5157c9f2
+class SkippedAudioWarning(UserWarning):
+    "Files left out because they cannot be used (`skip_bad`) or reached (an unreadable folder): the message names them and says why"
+
+def _inside(p:str, root:str)->bool: return p==root or p.startswith(root.rstrip(os.sep)+os.sep)
+def _in_tree(p:str, tops:list)->bool: return any(_inside(p, t) or _inside(t, p) for t in tops)   # in one of `tops`, or holding one
+
+def _walk_audio(path:Path, folders:L, unreadable:list):
+    "The audio files under `path` (only `folders` at the top), each folder once: the files, then each subfolder in turn, as `os.walk`"
+    tops = [os.path.realpath(path/f) for f in folders] if folders else [os.path.realpath(path)]
+    seen, todo = set(), [(str(path), 0)]
+    while todo:
+        p, depth = todo.pop()
+        try:
+            st = os.stat(p)
+            if (st.st_dev, st.st_ino) in seen: continue   # reached again through a link
+            seen.add((st.st_dev, st.st_ino))
+            with os.scandir(p) as it: es = list(it)
+        except OSError as e: unreadable.append(e); continue
+        sub = []
+        for e in es:
+            if e.name.startswith('.') and not (folders and depth==0 and e.name in folders): continue
+            try: is_dir = e.is_dir()
+            except OSError: is_dir = False
+            if is_dir:
+                if folders and depth==0: is_dir = e.name in folders
+                # a link to a folder in the searched tree (searched by its own name) or holding it (a loop) is not followed
+                elif e.is_symlink() and _in_tree(os.path.realpath(e.path), tops): is_dir = False
+                if is_dir: sub.append((e.path, depth+1))
+            elif not (folders and depth==0 and '.' not in folders) and os.path.splitext(e.name)[1].lower() in audio_extensions:
+                yield Path(e.path)
+        todo += sub[::-1]
+
 def get_audio_files(path,              # folder to search
                     recurse:bool=True, # search subfolders too
                     folders=None,      # only these subfolders (names)
                    )->L:
-    "Audio files in `path` (by extension, any case), as fastai's `get_image_files`; hidden files are skipped"
-    return get_files(path, extensions=audio_extensions, recurse=recurse, folders=folders)
+    "Audio files in `path` (by extension, any case), as fastai's `get_image_files`; hidden files are skipped, each folder is searched once (a link that loops is not followed), unreadable folders are named in a warning"
+    if not recurse: return get_files(path, extensions=audio_extensions, recurse=False)
+    unreadable = []
+    res = L(_walk_audio(Path(path), L(folders), unreadable))
+    if unreadable := [e for e in unreadable if not isinstance(e, FileNotFoundError)]:
+        names = ', '.join(f"{shown_name(e.filename)} ({e.strerror.lower() if e.strerror else e})" for e in unreadable[:5])
+        warnings.warn(f"{len(unreadable)} folder{'s'*(len(unreadable)>1)} under {shown_name(path)} cannot be read, their audio files are left out: "
+                      f"{names}{' ...' if len(unreadable)>5 else ''}", SkippedAudioWarning, stacklevel=2)
+    return res
 
 # %% ../nbs/00_core.ipynb #65898a00
 def save_audio(fn,                   # destination; the format follows the extension
-               x,                    # audio `(channels, samples)` or `(samples,)`
+               x,                    # audio `(channels, samples)` or `(samples,)`: floats in [-1, 1], or int16 samples (`load_audio(int16=True)`)
                sr:int=None,          # sample rate (default: `x.sr`)
                subtype:str='PCM_16', # soundfile subtype ('PCM_16', 'PCM_24', 'FLOAT', ...)
               ):
-    "Write `x` to `fn` atomically"
+    "Write `x` to `fn` atomically: int16 samples as the 16-bit values they are, floats as they are (a warning when an integer subtype clips them)"
     sr = ifnone(sr, getattr(x, 'sr', None))
     if sr is None: raise ValueError(f"{fn}: no sample rate given")
-    x = torch.as_tensor(x).detach().cpu().float()
+    x = torch.as_tensor(x).detach().cpu()
+    # libsndfile writes int16 into integer subtypes exactly, into float ones unscaled: those get `load_audio`'s floats
+    if x.dtype!=torch.int16 or not subtype.upper().startswith('PCM'):
+        try: x = audio_to_float(x).float()   # (other integer types have no scale to trust)
+        except TypeError as e: raise TypeError(f"{fn}: {e}") from None
+        check_samples(x, fn)   # (libsndfile would write NaN as garbage)
+        peak = float(x.abs().max()) if x.numel() else 0.
+        if peak>1 and subtype.upper() not in ('FLOAT', 'DOUBLE', 'VORBIS', 'OPUS'):
+            warnings.warn(f"{shown_name(fn)}: {int((x.abs()>1).sum())} samples beyond [-1, 1] (peak {peak:.3g}) are clipped by subtype "
+                          f"{subtype!r}: scale the audio down, or write subtype='FLOAT'")
     if x.ndim==1: x = x[None]
-    with atomic_path(fn) as tmp: sf.write(str(tmp), x.T.numpy(), int(sr), subtype=subtype)
+    with atomic_path(fn) as tmp: sf.write(sf_name(tmp), x.T.numpy(), int(sr), subtype=subtype)
     return Path(fn)
 
 # %% ../nbs/00_core.ipynb #f1654390

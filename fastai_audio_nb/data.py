@@ -15,9 +15,9 @@ from fastai.vision.data import get_grid
 from .core import *
 
 # %% auto #0
-__all__ = ['nsynth_label_re', 'crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'SkippedAudioWarning', 'warn_skipped',
-           'drop_bad_audio', 'check_channels', 'LoadAudio', 'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock',
-           'check_regex_labels', 'check_split_labels', 'PathColReader', 'AudioDataLoaders', 'AudioFolderError',
+__all__ = ['nsynth_label_re', 'crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'warn_skipped', 'drop_bad_audio',
+           'check_channels', 'LoadAudio', 'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock', 'check_regex_labels',
+           'check_split_labels', 'check_duplicates', 'PathColReader', 'AudioDataLoaders', 'AudioFolderError',
            'folder_dls', 'show_batch', 'show_results', 'CropMode', 'LabelFrom']
 
 # %% ../nbs/01_data.ipynb #e0161ef3
@@ -43,9 +43,19 @@ def _crop_start(total:int, n:int, crop:str, train:bool)->int:
     return random.randint(0, total-n)
 
 # %% ../nbs/01_data.ipynb #f3c541f3
+def _check_float_samples(fn, blocksize:int=2**16):
+    "`AudioLoadError` if a sample of float file `fn` is NaN, infinite or huge, read a block at a time"
+    try:
+        with sf.SoundFile(sf_name(fn)) as f:
+            for b in f.blocks(blocksize, dtype='float32'): check_samples(b, fn)
+    except AudioLoadError: raise
+    except Exception as e: raise AudioLoadError(fn, f"not a readable audio file ({type(e).__name__}: {e})") from e
+
 def check_audio(fn, decode:bool=False)->str|None:
-    "The reason `fn` cannot be used as audio, or `None` if it can (`decode`: read every sample, not just the header)"
-    try: load_audio(fn) if decode else audio_info(fn)
+    "The reason `fn` cannot be used as audio, or `None` if it can: its header, and a float file's samples (`decode`: every file's samples)"
+    try:
+        if decode: load_audio(fn); return None
+        if audio_info(fn).subtype in ('FLOAT', 'DOUBLE'): _check_float_samples(fn)
     except AudioLoadError as e: return e.reason
 
 # %% ../nbs/01_data.ipynb #03d5b29a
@@ -75,17 +85,14 @@ class AudioFilesError(ValueError):
     "Some files of a dataset cannot be used: the message lists how many, the first few and why"
     def __init__(self, bad:pd.DataFrame, n_total:int, hint:str=''):
         self.bad,self.n_total = bad,n_total
-        lines = '\n'.join(f'  {f}: {r}' for f,r in zip(bad.fname[:5], bad.reason[:5]))
+        lines = '\n'.join(f'  {shown_name(f)}: {r}' for f,r in zip(bad.fname[:5], bad.reason[:5]))
         more = f'\n  ... and {len(bad)-5} more' if len(bad)>5 else ''
         super().__init__(f"{len(bad)} of {n_total} audio files cannot be used:\n{lines}{more}{hint}")
 
 # %% ../nbs/01_data.ipynb #309a3c9e
-class SkippedAudioWarning(UserWarning):
-    "Files left out (`skip_bad`) because they cannot be used: the message names each file and why"
-
 def warn_skipped(bad:list, n:int):
     "Warn that the files of `bad` (pairs of file and reason), of `n` files, are left out"
-    names = ', '.join(f'{f} ({r})' for f,r in bad[:5])
+    names = ', '.join(f'{shown_name(f)} ({r})' for f,r in bad[:5])
     warnings.warn(f"skipped {len(bad)} of {n} audio files that cannot be used: {names}" + (' ...' if len(bad)>5 else ''), SkippedAudioWarning)
 
 def drop_bad_audio(files, decode:bool=False)->L:
@@ -140,7 +147,7 @@ class LoadAudio(RandTransform):
         if self.duration is None: return self._channels(load_audio(fn, sr=self.sr, mono=self.mono, int16=i16), fn)
         n, offset = int(round(self.duration*self.sr)), 0.
         if self.crop!=CropMode.Start:
-            try: info = sf.info(str(fn))
+            try: info = sf.info(sf_name(fn))
             except Exception: return load_audio(fn)   # load_audio raises the clear error
             total = int(info.frames*self.sr/info.samplerate)
             offset = _crop_start(total, n, self.crop, getattr(self, 'train', False))/self.sr
@@ -154,10 +161,10 @@ class LoadAudio(RandTransform):
         if c==1: return x.expand(*x.shape[:-2], want, x.shape[-1]).contiguous()
         raise AudioLoadError(fn, f"{c} channels, the training items have {want} (mono=False): convert it to {want} channels or mono")
     def encodes(self, x:AudioTensor):
-        "A clip already in memory (`learn.predict(clip)`): resampled, downmixed, cropped and padded as a file would be"
+        "A clip already in memory (`learn.predict(clip)`): resampled, downmixed, cropped and padded as a file would be; `AudioLoadError` for NaN, infinite or huge samples"
         sr = getattr(x, 'sr', None)
         if sr is None: raise ValueError("LoadAudio: the AudioTensor has no sample rate: make it with AudioTensor(x, sr=...)")
-        p = audio_to_float(x.as_subclass(torch.Tensor)).float()
+        p = check_samples(audio_to_float(x.as_subclass(torch.Tensor)).float())   # a NaN would come out of the model as NaN
         p = p[None] if p.ndim==1 else p
         if self.mono and p.shape[0]>1: p = p.mean(0, keepdim=True)
         p = self._channels(p)
@@ -231,6 +238,33 @@ def check_split_labels(dls:DataLoaders):
     if unseen: raise ValueError(f"{len(unseen)} validation items have classes that no training item has: "
                                 f"{sorted(set(unseen))[:10]}; the model could never predict them")
 
+# %% ../nbs/01_data.ipynb #816c777b
+def check_duplicates(fns,          # the file of each item (names as given)
+                     labels=None,  # each item's label (single-label): a file with two labels is an error
+                     splits=None,  # (training, validation) positions: a file in both is a warning
+                     where:str='', # what the items are (e.g. "fn_col='fname'"), for the messages
+                     rows=None,    # the row names the messages give (default: positions)
+                    ):
+    "Raise a `ValueError` for a file given different labels; warn when a file is given more than once, or is in both splits"
+    s = fns.astype(str).reset_index(drop=True) if isinstance(fns, pd.Series) else pd.Series([str(o) for o in fns])
+    dup = s.duplicated(keep=False).values
+    if not dup.any(): return
+    pre, rows = f"{where}: " if where else '', list(range(len(s))) if rows is None else list(rows)
+    if labels is not None:
+        labs = pd.Series(list(labels), dtype=object)
+        n_lab = labs[dup].groupby(s[dup].values).nunique(dropna=False)
+        if (clash := n_lab[n_lab>1]).size:
+            at = np.flatnonzero((s==clash.index[0]).values)
+            raise ValueError(f"{pre}{len(clash)} files have different labels in different rows, e.g. {shown_name(clash.index[0])}: "
+                             + ', '.join(f"{labs[i]!r} (row {rows[i]})" for i in at[:4]) + ": one label per file (several labels: label_delim, or one-hot columns)")
+    counts = s[dup].value_counts()
+    warnings.warn(f"{pre}{len(counts)} files are given more than once, e.g. {shown_name(counts.index[0])} {counts.iloc[0]} times: each copy is an item "
+                  "(drop the duplicates)", stacklevel=2)
+    if splits is not None and len(splits)>1:
+        both = set(s.iloc[np.asarray(splits[0], dtype=int)]) & set(s.iloc[np.asarray(splits[1], dtype=int)])
+        if both: warnings.warn(f"{pre}{len(both)} files are both in the training and the validation set, e.g. {shown_name(sorted(both)[0])}: "
+                               "the validation score is not measured on unseen files", stacklevel=2)
+
 # %% ../nbs/01_data.ipynb #5ca1ab1e
 def _split_once(splitter, items, labels)->tuple:
     "Split `items` once: a splitter returning those splits, and the classes of the training `labels`; a `ValueError` if validation has others"
@@ -270,6 +304,22 @@ def _check_dl_kwargs(kwargs:dict, where:str, factory=None):
     import difflib
     close = difflib.get_close_matches(bad[0], known | set(inspect.signature(factory).parameters if factory else []), n=1)
     raise TypeError(f"{where}() got an unexpected keyword argument {bad[0]!r}" + (f": did you mean {close[0]!r}?" if close else ''))
+
+def _check_names(df, fn_col, where:str='from_df'):
+    "A `ValueError` naming the rows of `df` whose `fn_col` cell is empty (fastai would look for a file called 'nan')"
+    names = df[fn_col]
+    empty = np.flatnonzero((names.isna() | (names.astype(str).str.strip()=='')).values)
+    if len(empty): raise ValueError(f"{where}: fn_col={fn_col!r}: {len(empty)} of {len(df)} rows have no file name (rows {empty[:5].tolist()}"
+                                    f"{', ...' if len(empty)>5 else ''}): fill or drop them")
+
+def _check_label_types(s:pd.Series, c):
+    "A `ValueError` if the labels in column `c` mix strings and other values (1 and '1' are two classes that cannot be sorted together)"
+    if s.dtype!=object or pd.api.types.infer_dtype(s, skipna=True) not in ('mixed', 'mixed-integer'): return   # (one type: at C speed)
+    is_str = s.dropna().map(lambda v: isinstance(v, str))
+    if is_str.all() or not is_str.any(): return
+    a, b = s.dropna()[is_str].iloc[0], s.dropna()[~is_str].iloc[0]
+    raise ValueError(f"label_col={c!r} mixes labels of different types, e.g. {a!r} ({type(a).__name__}) and {b!r} ({type(b).__name__}): "
+                     f"make them one type, e.g. df[{c!r}] = df[{c!r}].astype(str)")
 
 def _on_rows(splitter, df):
     "`splitter` for `df`; fastai's `FuncSplitter` gets the rows (on a DataFrame it would iterate over the column names)"
@@ -366,6 +416,8 @@ class AudioDataLoaders(DataLoaders):
             fnames = fnames[keep]
         labels = check_regex_labels(fnames, pat)
         splitter, vocab = _split_once(ifnone(splitter, RandomSplitter(valid_pct, seed=seed)), fnames, labels)
+        names = [f.name for f in fnames]
+        if len(set(names))<len(names): check_duplicates(fnames, labels, splitter(fnames), where='from_name_re')   # (names first: a str per Path is slow)
         dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms)), CategoryBlock(vocab=vocab)),
                            get_y=using_attr(RegexLabeller(pat), 'name'), splitter=splitter,
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
@@ -380,6 +432,8 @@ class AudioDataLoaders(DataLoaders):
         _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_df', cls.from_df)
         if splitter is not None and valid_col is not None: raise ValueError("from_df: give `valid_col` or `splitter`, not both")
         fn_col, label_col = _col(df, fn_col, 'fn_col'), [_col(df, c, 'label_col') for c in label_col] if is_listy(label_col) else _col(df, label_col, 'label_col')
+        if not len(df): raise ValueError("from_df: the table has no rows")
+        _check_names(df, fn_col)
         if label_delim is not None:   # an empty cell: no tags
             df = df.copy()
             for c in L(label_col): df[c] = df[c].fillna('')
@@ -395,7 +449,11 @@ class AudioDataLoaders(DataLoaders):
         # by the column's values (fastai's `ColSplitter` would take an integer column name for a position)
         if splitter is not None: splitter = _on_rows(splitter, df)
         else: splitter = RandomSplitter(valid_pct, seed=seed) if valid_col is None else IndexSplitter(np.flatnonzero(df[valid_col].astype(bool).values))
-        checked, get_y = False, ColReader(label_col, label_delim=label_delim)
+        splits = splitter(df)   # once: the checks and the `DataBlock` see the same split (a random one too)
+        splitter, checked, get_y = (lambda _: splits), False, ColReader(label_col, label_delim=label_delim)
+        one, c = y_block is None and label_delim is None and not (is_listy(label_col) and len(label_col)>1), L(label_col)[0]   # a class per row
+        if one: _check_label_types(df[c], c)
+        check_duplicates(df[fn_col], df[c] if one else None, splits, where=f'from_df: fn_col={fn_col!r}', rows=df.index)
         if y_block is None and _one_hot(df, label_col, label_delim):   # columns of 0/1 per tag: their names are the classes
             y_block, get_y = MultiCategoryBlock(encoded=True, vocab=list(label_col)), ColReader(list(label_col))
         if y_block is None:
@@ -417,9 +475,14 @@ class AudioDataLoaders(DataLoaders):
     @classmethod
     @delegates(DataLoaders.from_dblock)
     def from_csv(cls, path, csv_fname='labels.csv', header='infer', delimiter=None, **kwargs):
-        "From `path/csv_fname` using `fn_col` and `label_col` (see `from_df`)"
+        "From `path/csv_fname` using `fn_col` and `label_col` (see `from_df`); a CSV that cannot be read is an error naming it"
+        fn = Path(path)/csv_fname
         # delimiter=None given to pandas means 'sniff it', with a warning; not given, it means ','
-        df = pd.read_csv(Path(path)/csv_fname, header=header, **({} if delimiter is None else {'delimiter': delimiter}))
+        try: df = pd.read_csv(fn, header=header, **({} if delimiter is None else {'delimiter': delimiter}))
+        except pd.errors.EmptyDataError: raise ValueError(f"{shown_name(fn)}: an empty file (no header, no rows)") from None
+        except pd.errors.ParserError as e: raise ValueError(f"{shown_name(fn)}: not a well-formed CSV ({str(e).strip()})") from None
+        except UnicodeDecodeError as e: raise ValueError(f"{shown_name(fn)}: not a text file (byte {e.start} is not {e.encoding}): not a CSV") from None
+        if not len(df): raise ValueError(f"{shown_name(fn)}: a header and no rows")
         return cls.from_df(df, path=path, **kwargs)
 
 # %% ../nbs/01_data.ipynb #07f057be

@@ -132,19 +132,49 @@ def sinc_resample_kernel(orig_freq:int, new_freq:int,   # the two rates (integer
     k = torch.where(t==0, torch.tensor(1.).to(t), t.sin()/t)*(window*(base/orig))
     return (k if dtype is not None else k.to(torch.float32)), width
 
+# %% ../nbs/00a_functional.ipynb #29528bd4
+_max_kernel = 2**20   # taps of the polyphase kernel (8 MB in float64) above which `resample` evaluates the kernel per output sample
+
+def _kernel_taps(orig:int, new:int, lowpass_filter_width:int=6, rolloff:float=0.99)->int:
+    "Taps of the polyphase kernel of `sinc_resample_kernel` for rates `orig` and `new`: `new/g` rows of `orig/g + 2*width`"
+    g = math.gcd(int(orig), int(new)); o, n = int(orig)//g, int(new)//g
+    return n*(o + 2*math.ceil(lowpass_filter_width*o/(min(o, n)*rolloff)))
+
+def _resample_direct(x:torch.Tensor, orig:int, new:int, lowpass_filter_width:int=6, rolloff:float=0.99, chunk:int=2**16)->torch.Tensor:
+    "`resample` of `x` `(n, samples)`, the kernel evaluated at each output sample's offsets from its input samples: time and memory linear in the length, whatever the rates"
+    g = math.gcd(orig, new); orig, new = orig//g, new//g
+    scale = rolloff*min(orig, new)/orig      # the kernel's `base/orig`: zero crossings of the sinc per input sample
+    width = math.ceil(lowpass_filter_width/scale)
+    n_out = math.ceil(new*x.shape[-1]/orig)
+    xp, kd = F.pad(x, (width, width)), torch.promote_types(x.dtype, torch.float32)
+    out = x.new_empty(x.shape[0], n_out)
+    for s in range(0, n_out, chunk):          # a chunk of outputs at a time: memory bounded whatever the length
+        j = torch.arange(s, min(s+chunk, n_out), device=x.device)
+        first, frac = j*orig//new, (j*orig%new).to(kd)/new   # each output's time in input samples, exactly: whole and fraction
+        y = x.new_zeros(x.shape[0], len(j))
+        for k in range(-width, width+1):      # the input samples within the kernel's reach
+            t = ((k-frac)*scale).clamp_(-lowpass_filter_width, lowpass_filter_width)
+            y += xp[:, first+(k+width)]*(torch.sinc(t)*torch.cos(t*(math.pi/lowpass_filter_width/2))**2*scale).to(x.dtype)
+        out[:, s:s+len(j)] = y
+    return out
+
 # %% ../nbs/00a_functional.ipynb #ddc5daac
 def resample(waveform:torch.Tensor,        # audio `(..., samples)`, floating point
              orig_freq:int, new_freq:int,   # from and to these rates (integers)
              lowpass_filter_width:int=6, rolloff:float=0.99, # the kernel (see `sinc_resample_kernel`)
             )->torch.Tensor:
-    "Resample `waveform` from `orig_freq` to `new_freq`, as `torchaudio.functional.resample` (its default 'sinc_interp_hann')"
+    "Resample `waveform` from `orig_freq` to `new_freq`, as `torchaudio.functional.resample` (its default 'sinc_interp_hann'), in time and memory linear in its length whatever the rates"
     if orig_freq<=0 or new_freq<=0: raise ValueError(f"resample: rates must be positive, not {orig_freq} and {new_freq}")
     if orig_freq==new_freq: return waveform
     if not waveform.is_floating_point(): raise TypeError(f"resample: expected floating point audio, not {waveform.dtype}")
+    if int(orig_freq)!=orig_freq or int(new_freq)!=new_freq: raise ValueError(f"resample: rates must be integers, not {orig_freq} and {new_freq}")
+    shape = waveform.shape
+    if _kernel_taps(orig_freq, new_freq, lowpass_filter_width, rolloff) > _max_kernel:   # rates with no large common factor
+        y = _resample_direct(waveform.reshape(-1, shape[-1]), int(orig_freq), int(new_freq), lowpass_filter_width, rolloff)
+        return y.reshape(shape[:-1] + y.shape[-1:])
     kernel, width = sinc_resample_kernel(orig_freq, new_freq, lowpass_filter_width, rolloff, waveform.dtype, waveform.device)
     g = math.gcd(int(orig_freq), int(new_freq))
     orig, new = int(orig_freq)//g, int(new_freq)//g
-    shape = waveform.shape
     x = F.pad(waveform.reshape(-1, shape[-1]), (width, width+orig))
     y = F.conv1d(x[:, None], kernel, stride=orig).transpose(1, 2).reshape(x.shape[0], -1)
     y = y[..., :math.ceil(new*shape[-1]/orig)]

@@ -46,10 +46,10 @@ class AudioInterpretation(ClassificationInterpretation):
         res.preds, res.targs, res.decoded = preds, targs, decoded
         return res
     def confusion_matrix(self):
-        "Confusion matrix as an `np.ndarray` (rows actual, columns predicted)"
-        x = torch.arange(0, len(self.vocab))
+        "Confusion matrix as an `np.ndarray` (rows actual, columns predicted), counted in memory linear in the items"
+        n = len(self.vocab)   # (fastai's compares every item with every pair of classes: 1,001 classes and 2,000 items took 18 GB)
         d, t = flatten_check(self.decoded, self.targs)
-        return to_np(((d==x[:,None]) & (t==x[:,None,None])).long().sum(2))
+        return to_np(torch.bincount(t.long()*n + d.long(), minlength=n*n).reshape(n, n))
 
 # %% ../nbs/05_interpret.ipynb #7425a743
 def save_figure(fn,            # the image file (the format follows the extension)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_learner.ipynb #f6ccf842
 from __future__ import annotations
-import os, re, time, socket, warnings
+import os, re, time, socket, warnings, pickle
 from dataclasses import fields
 from urllib.error import URLError
 import cloudpickle
@@ -29,8 +29,9 @@ from .spectrogram import *
 from .augment import ReseedAugments
 
 # %% auto #0
-__all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'audio_learner', 'body_learner', 'load_audio_pretrained',
-           'EpochTable', 'fit_epochs', 'load_model', 'predict_files', 'predict_windows']
+__all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'NonFiniteError', 'StopOnNonFinite', 'audio_learner',
+           'body_learner', 'load_audio_pretrained', 'EpochTable', 'fit_epochs', 'load_learner', 'load_model',
+           'predict_files', 'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #0f9ee997
 def audio_loader(dls)->LoadAudio|None:
@@ -148,6 +149,35 @@ def default_metrics(loss_func)->list:
 
 _model_args = ('cut','init','custom_head','concat_pool','pool','lin_ftrs','ps','first_bn','bn_final','lin_first','y_range')
 
+# %% ../nbs/04_learner.ipynb #96c96f48
+class NonFiniteError(FloatingPointError):
+    "A loss, a prediction or weights that are NaN or infinite: the message says where and what to try"
+    def __init__(self, msg): super().__init__(msg); self.msg = msg
+    def __str__(self): return self.msg   # as written: fastai puts the callback's name in front of the `args` of its errors
+
+def _finite(t)->bool: return bool(torch.isfinite(t).all()) if torch.is_tensor(t) else all(_finite(o) for o in t)
+
+class StopOnNonFinite(Callback):
+    "Raise `NonFiniteError` at a NaN or infinite loss before the optimizer step (the weights stay finite), or at such predictions outside training"
+    order = -9   # as fastai's `TerminateOnNaNCallback`: before the others' `before_step` (`MixedPrecision` unscales there)
+    def before_step(self):
+        if _finite(self.learn.loss): return
+        lr = self.opt.hypers[-1].get('lr') if self.opt is not None else None
+        raise NonFiniteError(f"training stopped at epoch {self.epoch}, batch {self.iter+1} of {self.n_iter}: the loss is {float(self.learn.loss.detach().float().mean())}"
+                             + (f" (lr {lr:.3g})" if lr is not None else '') + "; the weights are those before this batch, nothing was exported: "
+                             "try a lower learning rate, or check the data (verify_audio(files, decode=True))")
+    def after_pred(self):
+        if self.training or _finite(self.pred): return
+        raise NonFiniteError(f"the model's predictions are NaN or infinite (batch {self.iter+1}): its weights are not finite (a training "
+                             "whose loss became NaN?), or its inputs are not (check the audio with verify_audio(files, decode=True))")
+
+# %% ../nbs/04_learner.ipynb #bb223b8f
+def _check_batch_size(learn):
+    "A `ValueError` when training batches of one item meet the model's BatchNorm layers (which need two to train)"
+    bs = getattr(learn.dls.train, 'bs', 2)
+    if bs<2 and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in learn.model.modules()):
+        raise ValueError(f"bs={bs}: the model's BatchNorm layers need at least 2 items in a training batch: pass bs=2 or more")
+
 # %% ../nbs/04_learner.ipynb #0eb5b1c8
 @delegates(vision_learner, but=['normalize', 'pretrained', 'weights', 'metrics'])
 def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `AudioTensor`)
@@ -160,7 +190,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
                   n_in:int=None,         # input channels (None: read from a batch)
                   n_out:int=None,        # outputs (None: the number of classes)
                   **kwargs):
-    "A fastai `Learner` for audio classification: spectrograms on the fly, then `arch` with fastai's head and splitter"
+    "A fastai `Learner` for audio classification: spectrograms on the fly, then `arch` with fastai's head and splitter; a loss that becomes NaN stops the fit (`StopOnNonFinite`)"
     if isinstance(arch, str) and arch in audio_archs: arch = audio_archs[arch]   # the library's names (`get_arch`) before timm's
     if isinstance(arch, BodyArch): return _body_arch_learner(dls, arch, spec, pretrained, weights, n_in, metrics=metrics, n_out=n_out, **kwargs)
     if pretrained=='audio':    # a body pretrained on rendered notes (nbs/09_pretrain), from the file `weights`
@@ -172,7 +202,8 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     if isinstance(arch, str):
         learn = _timm_learner(dls, arch, pretrained, weights, normalize=False, n_in=n_in, n_out=n_out, metrics=metrics, **kwargs)
         if metrics is None: learn.metrics = default_metrics(learn.loss_func)
-        learn.add_cb(ReseedAugments())   # seeded augmentations draw the same sequence in every fit
+        learn.add_cbs([ReseedAugments(), StopOnNonFinite()])   # seeded augmentations draw the same sequence in every fit
+        _check_batch_size(learn)
         return learn
     pretrained = pretrained or weights is not None
     meta = model_meta.get(arch, _default_meta)
@@ -182,7 +213,8 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     model = create_vision_model(lambda pretrained: prebuilt, n_out, pretrained=pretrained, n_in=n_in, **model_kw)
     learn = Learner(dls, model, splitter=kwargs.pop('splitter', None) or meta['split'], metrics=metrics, **kwargs)
     if metrics is None: learn.metrics = default_metrics(learn.loss_func)
-    learn.add_cb(ReseedAugments())   # seeded augmentations draw the same sequence in every fit
+    learn.add_cbs([ReseedAugments(), StopOnNonFinite()])   # seeded augmentations draw the same sequence in every fit
+    _check_batch_size(learn)
     if pretrained: learn.freeze()
     store_attr('arch,n_out,pretrained', self=learn, normalize=normalize)
     return learn
@@ -210,7 +242,7 @@ def body_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audio
     apply_init(head, nn.init.kaiming_normal_)
     learn = Learner(dls, nn.Sequential(body, head), splitter=default_split, metrics=metrics, **kwargs)
     if metrics is None: learn.metrics = default_metrics(learn.loss_func)
-    learn.add_cb(ReseedAugments())   # seeded augmentations draw the same sequence in every fit
+    learn.add_cbs([ReseedAugments(), StopOnNonFinite()])   # seeded augmentations draw the same sequence in every fit; a NaN loss stops the fit
     if pretrained: learn.freeze()
     store_attr('arch,n_out,pretrained', self=learn, normalize=False)
     return learn
@@ -335,9 +367,12 @@ _fastai_export = getattr(Learner.export, '__wrapped__', Learner.export)   # fast
 
 @patch
 def export(self:Learner, fname='export.pkl', pickle_module=cloudpickle, pickle_protocol=2):
-    "fastai's `Learner.export`, atomically: a killed or failed export leaves no partial `fname`, and the learner whole"
+    "fastai's `Learner.export`, atomically: a killed or failed export leaves no partial `fname`, and the learner whole; weights that are not finite are refused"
     if rank_distrib(): return   # as fastai's: only the first process of several exports
     dest = Path(self.path)/fname
+    if not _finite([*self.model.parameters(), *self.model.buffers()]):
+        raise NonFiniteError(f"{dest}: not exported: the model's weights are NaN or infinite (a training whose loss became NaN); "
+                             "the file there, if any, is left as it was")
     _remove_stale_tmp(dest)
     dls, opt = self.dls, self.opt
     try:
@@ -347,6 +382,20 @@ def export(self:Learner, fname='export.pkl', pickle_module=cloudpickle, pickle_p
         raise
 
 Learner.export.__wrapped__ = _fastai_export
+
+# %% ../nbs/04_learner.ipynb #76fff01d
+import fastai.learner
+_fastai_load_learner = fastai.learner.load_learner
+
+def load_learner(fname, cpu:bool=True, pickle_module=pickle):
+    "fastai's `load_learner`; a model needing a module that cannot be imported is a `ModuleNotFoundError` naming it (fastai's says `UnboundLocalError`)"
+    try: return _fastai_load_learner(fname, cpu=cpu, pickle_module=pickle_module)
+    except UnboundLocalError: pass   # fastai caught an `ImportError` and dropped it: loading again shows it
+    try: torch.load(fname, map_location='cpu', pickle_module=pickle_module, weights_only=False)
+    except ImportError as e:
+        raise ModuleNotFoundError(f"{fname}: the model needs the module {e.name or e}, which cannot be imported here: install it, or put the code "
+                                  "that defined the model's classes where Python finds it, then load again", name=e.name) from None
+    raise RuntimeError(f"{fname}: fastai's load_learner failed (UnboundLocalError) and loading it again did not say why")
 
 # %% ../nbs/04_learner.ipynb #7e0ef7f2
 def load_model(fn,              # an exported learner (`learn.export`, `fastai-audio train`'s model.pkl)
@@ -359,6 +408,7 @@ def load_model(fn,              # an exported learner (`learn.export`, `fastai-a
         with warnings.catch_warnings():
             warnings.filterwarnings('ignore', message='.*insecure pickle module')   # the others (e.g. a version mismatch) are shown
             learn = load_learner(fn, cpu=cpu)
+    except ModuleNotFoundError as e: raise ValueError(str(e)) from e   # (it names the file and the module)
     except Exception as e: raise ValueError(f"{fn}: not an exported fastai model ({type(e).__name__}: {str(e)[:200]})") from e
     if not hasattr(learn, 'dls') or audio_loader(learn.dls) is None: raise ValueError(f"{fn}: not an audio model (no LoadAudio in its pipeline)")
     return learn
@@ -383,7 +433,10 @@ def _decode_preds(learn, preds):
     return [vocab[i] for i in idx], preds.gather(1, idx[:, None])[:, 0]
 
 def _preds_frame(learn, preds, cols:dict, with_probs:bool)->pd.DataFrame:
-    "A DataFrame of `cols`, the label of each row of `preds`, its probability and (`with_probs`) each class's"
+    "A DataFrame of `cols`, the label of each row of `preds`, its probability and (`with_probs`) each class's; `NonFiniteError` naming the files of NaN predictions"
+    if (bad := np.flatnonzero(~torch.isfinite(preds.reshape(len(preds), -1)).all(1).numpy())).size:
+        raise NonFiniteError(f"the model's predictions are NaN or infinite for {len(bad)} of {len(preds)} items, e.g. {shown_name(cols['file'][bad[0]])}: "
+                             "its weights are not finite (a training whose loss became NaN?)")
     labels, p = _decode_preds(learn, preds)
     df = pd.DataFrame({**cols, 'label': labels})
     if p is None: return df
@@ -398,7 +451,7 @@ def _same_length_groups(learn, files)->list:
     la = audio_loader(learn.dls)
     if la is None or la.duration is not None: return [list(range(len(files)))]
     def key(i):   # (samples, rate) from the header: equal ones resample to equal lengths; unreadable files alone (their error comes later)
-        try: info = sf.info(str(files[i])); return (info.frames, info.samplerate)
+        try: info = sf.info(sf_name(files[i])); return (info.frames, info.samplerate)
         except Exception: return ('unreadable', i)
     groups = {}
     for i in range(len(files)): groups.setdefault(key(i), []).append(i)

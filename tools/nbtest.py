@@ -38,7 +38,8 @@ def main():
     for f,(ok,t) in zip(files,res): print(f"  {'ok  ' if ok else 'FAIL'} {f.name:40s} {t:6.1f} s")
     for r in sorted(reports.glob('*.json')):
         d = json.loads(r.read_text())
-        print(f"{r.stem.replace('_','-')} cases: {d['tried']} tried, {d['passed']} passed" + (f"; failed: {d['failed']}" if d['failed'] else ''))
+        print(f"{r.stem.replace('_','-')} cases: {d['tried']} tried, {d['passed']} passed" + (f"; failed: {d['failed']}" if d['failed'] else '')
+              + (f"; skipped (not tried): {d['skipped']}" if d.get('skipped') else ''))
     shutil.rmtree(scratch, ignore_errors=True)
     n_ok = sum(ok for ok,_ in res)
     print(f"total {time.time()-t0:.0f} s")
