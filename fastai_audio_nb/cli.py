@@ -84,7 +84,7 @@ def _add_train_args(p):
     p.add_argument('--augment', default=None, metavar='NAME', help="augment the training batches on their device: an `augment_presets` name (default, mild, pitch, masks; default: none)")
     p.add_argument('--mixup', action='store_true', help="fastai's MixUp on the spectrogram batches")
     p.add_argument('--workers', type=int, default=None, help='data loading processes (default: the CPUs, shared by the processes of accelerate launch)')
-    p.add_argument('--skip-bad', action='store_true', help='leave out (with a warning) the files that cannot be read, instead of stopping')
+    p.add_argument('--skip-bad', action='store_true', help="leave out (with a warning naming them) the files that cannot be used, instead of stopping: each file's header is read, and every sample of a float file (NaN, infinite or huge ones); damaged data in a compressed file is found when it is decoded, and stops with its name")
 
 # %% ../nbs/07_cli.ipynb #5cac04cd
 def _train(args):
@@ -133,7 +133,7 @@ def _split_note(data, label_from:str, valid_pct, seed)->str:
 # %% ../nbs/07_cli.ipynb #tr1cd001
 def _train_run(args, arch, workers, tfms, dist:bool):
     "The body of `_train`, within the process group when `dist`"
-    import torch.distributed as td
+    import re, torch.distributed as td
     from fastai.torch_core import set_seed
     from fastai.callback.mixup import MixUp
     from fastai_audio_nb.data import folder_dls, AudioFilesError
@@ -146,13 +146,14 @@ def _train_run(args, arch, workers, tfms, dist:bool):
                           seed=args.seed, bs=args.bs, sr=args.sr, duration=args.duration, num_workers=workers, batch_tfms=tfms, skip_bad=args.skip_bad)
     except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
     split = _split_note(args.data, args.label_from, args.valid_pct, args.seed)
-    say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{split}, {len(dls.vocab)} classes: {', '.join(dls.vocab)}")
+    say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{split}, {len(dls.vocab)} classes: {', '.join(dls.vocab[:20])}{', ...' if len(dls.vocab)>20 else ''}")
     # the library's CNNs have no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote;
     # the AudioSet backbones (`BodyArch`) start from their own weights, as ImageNet models from ImageNet's
     audio = args.arch in audio_archs and not isinstance(arch, BodyArch)
     pretrained = ('audio' if args.weights else False) if audio else not args.no_pretrained
     try: learn = audio_learner(dls, arch, pretrained=pretrained, weights=args.weights, cbs=[MixUp()] if args.mixup else [])
     except PretrainedWeightsError as e: raise CLIError(str(e)) from e
+    except ValueError as e: raise CLIError(re.sub(r'\bbs=', '--bs ', str(e))) from e   # (batches of one item with BatchNorm)
     kind = 'audio' if audio else 'AudioSet' if isinstance(arch, BodyArch) else 'ImageNet'
     start = f'pretrained ({kind}' + (f' weights from {args.weights})' if args.weights else ')')
     say(f"model: {args.arch}, {start if pretrained else 'from scratch'}")
@@ -162,7 +163,8 @@ def _train_run(args, arch, workers, tfms, dist:bool):
     info = dict(data=str(args.data), seed=args.seed, augment=args.augment, mixup=args.mixup, label_from=args.label_from, valid_pct=args.valid_pct)
     m = train_and_report(learn, out, args.epochs, args.lr, info=info)
     say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
-    say(f"saved {out/'model.pkl'}, {out/'confusion_matrix.png'}, {out/'metrics.json'}")
+    say(f"saved {', '.join(str(out/f) for f in ('model.pkl', 'confusion_matrix.png', 'metrics.json') if (out/f).exists())}"
+        + ('' if m['confusion_matrix'] is not None else f" (no confusion matrix picture for {len(m['vocab'])} classes: metrics.json has the most confused pairs)"))
     if dist: td.barrier()    # the others wait for rank 0's files, then all leave together
     return m
 
@@ -171,9 +173,9 @@ def _add_predict_args(p):
     p.add_argument('model', metavar='MODEL', help='an exported model (model.pkl from fastai-audio train)')
     p.add_argument('files', metavar='FILES', nargs='+', help='audio files or folders')
     p.add_argument('--bs', type=int, default=64, help='files per batch (default: 64)')
-    p.add_argument('--csv', default=None, metavar='FILE', help="write CSV (file, label, prob, a prob_ column per class) to FILE ('-': stdout)")
+    p.add_argument('--csv', default=None, metavar='FILE', help="write CSV (file, label, prob, a prob_ column per class) to FILE ('-': stdout); never over an audio file or one of FILES")
     p.add_argument('--gpu', action='store_true', help='predict on the GPU')
-    p.add_argument('--skip-bad', action='store_true', help='leave out (with a warning naming them) the files that cannot be read, instead of stopping')
+    p.add_argument('--skip-bad', action='store_true', help='leave out (with a warning naming them) the files that cannot be read, instead of stopping (each file is decoded once, so damaged data is found too)')
 
 @contextlib.contextmanager
 def _skipped_to_stderr(cmd:str):
@@ -191,13 +193,24 @@ def _skipped_to_stderr(cmd:str):
             else: warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)   # as it would have been shown
 
 # %% ../nbs/07_cli.ipynb #pr1cd001
+def _check_csv(csv, inputs):
+    "`--csv FILE`: a name for the table; a `CLIError` for a folder, an audio file (by its extension or its header) or one of the `inputs`"
+    from fastai_audio_nb.core import audio_extensions
+    from fastai_audio_nb.data import check_audio
+    if csv in (None, '-'): return
+    p = Path(csv)
+    if p.is_dir(): raise CLIError(f"--csv {csv}: a folder, not a file name")
+    if p.suffix.lower() in audio_extensions or (p.is_file() and check_audio(p) is None):   # `--csv *.wav`: the shell's files after --csv
+        raise CLIError(f"--csv {csv}: an audio file, not a name for the table (a shell pattern after --csv? give --csv FILE.csv before or after the files)")
+    if p.exists() and any(p.resolve()==Path(o).resolve() for o in inputs): raise CLIError(f"--csv {csv}: one of the files to predict")
+
 def _predict(args):
     "`fastai-audio predict`: a table of file, label, probability"
     import pandas as pd
-    from fastai_audio_nb.core import get_audio_files, atomic_path
+    from fastai_audio_nb.core import get_audio_files, atomic_path, shown_name
     from fastai_audio_nb.learner import predict_files, load_model
     if args.bs<1: raise CLIError(f"--bs {args.bs}: at least 1")
-    if args.csv not in (None, '-') and Path(args.csv).is_dir(): raise CLIError(f"--csv {args.csv}: a folder, not a file name")
+    _check_csv(args.csv, args.files)
     if args.gpu:
         import torch
         if not torch.cuda.is_available(): print("fastai-audio predict: no GPU here: predicting on the CPU", file=sys.stderr)
@@ -206,11 +219,12 @@ def _predict(args):
     files = [f for o in args.files for f in (sorted(get_audio_files(o)) if Path(o).is_dir() else [Path(o)])]   # a folder's files sorted
     if not files: raise CLIError(f"no audio files in {' '.join(args.files)}")
     with _skipped_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
-    if args.csv=='-': print(df.to_csv(index=False, float_format='%.6f'), end='')
-    elif args.csv:
-        with atomic_path(args.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.6f')
+    shown = df.assign(file=df.file.map(shown_name))   # (a name that is not UTF-8, escaped: a terminal would refuse it)
+    if args.csv=='-': print(shown.to_csv(index=False, float_format='%.6f'), end='')
+    elif args.csv:   # the names as they are, bytes that are not UTF-8 included
+        with atomic_path(args.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.6f', errors='surrogateescape')
         print(f"wrote {len(df)} predictions to {args.csv}")
-    else: print(df[[c for c in ('file','label','prob') if c in df]].to_string(index=False, float_format=lambda v: f'{v:.3f}'))   # (a regression model has no prob)
+    else: print(shown[[c for c in ('file','label','prob') if c in df]].to_string(index=False, float_format=lambda v: f'{v:.3f}'))   # (a regression model has no prob)
     return df
 
 # %% ../nbs/07_cli.ipynb #84ec071e
@@ -334,7 +348,8 @@ def main(argv=None)->int:
     except Exception as e:   # the library's errors about the user's files and folders (it is loaded by now)
         from fastai_audio_nb.core import AudioLoadError
         from fastai_audio_nb.data import AudioFilesError, AudioFolderError
-        if not isinstance(e, (AudioLoadError, AudioFilesError, AudioFolderError)): raise
+        from fastai_audio_nb.learner import NonFiniteError   # a training whose loss became NaN: stopped, nothing exported
+        if not isinstance(e, (AudioLoadError, AudioFilesError, AudioFolderError, NonFiniteError)): raise
         print(f"fastai-audio {args.command}: error: {e}", file=sys.stderr); return 1
     return 0
 

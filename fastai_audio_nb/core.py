@@ -13,21 +13,27 @@ from fastai.torch_core import TensorBase
 from fastai.data.transforms import get_files
 
 # %% auto #0
-__all__ = ['max_sample', 'audio_extensions', 'atomic_path', 'remove_partial', 'write_json', 'read_json', 'check_out_dir',
-           'choice_values', 'check_choice', 'AudioTensor', 'shown_name', 'AudioLoadError', 'resample', 'sf_name',
-           'check_path', 'audio_info', 'audio_to_float', 'check_samples', 'load_audio', 'SkippedAudioWarning',
-           'get_audio_files', 'save_audio', 'audio_blocks', 'window_starts', 'audio_windows']
+__all__ = ['max_sample', 'audio_extensions', 'free_bytes', 'atomic_path', 'remove_partial', 'write_json', 'read_json',
+           'check_out_dir', 'choice_values', 'check_choice', 'AudioTensor', 'shown_name', 'AudioLoadError', 'resample',
+           'sf_name', 'check_path', 'audio_info', 'audio_to_float', 'check_samples', 'load_audio',
+           'SkippedAudioWarning', 'get_audio_files', 'save_audio', 'audio_blocks', 'window_starts', 'audio_windows']
 
 # %% ../nbs/00_core.ipynb #d08a11f2
+def free_bytes(folder)->int|None:
+    "Bytes this process may still write on the file system of `folder` (or of its nearest existing parent); None when it cannot be told"
+    p = Path(folder).absolute()
+    while not os.path.lexists(p) and p!=p.parent: p = p.parent
+    try:
+        st = os.statvfs(p)
+        return (st.f_bfree if os.geteuid()==0 else st.f_bavail)*st.f_frsize   # root may write into the reserved blocks
+    except (OSError, AttributeError):   # (Windows has no statvfs)
+        try: import shutil; return shutil.disk_usage(p).free
+        except OSError: return None
+
 def _no_room(folder)->bool:
     "Whether the file system of `folder` has no room left for this process (less than 64 KiB)"
-    try:
-        st = os.statvfs(folder)
-        free = (st.f_bfree if os.geteuid()==0 else st.f_bavail)*st.f_frsize   # root may write into the reserved blocks
-    except (OSError, AttributeError):   # (Windows has no statvfs)
-        try: import shutil; free = shutil.disk_usage(folder).free
-        except OSError: return False
-    return free < 64*1024
+    free = free_bytes(folder)
+    return free is not None and free < 64*1024
 
 def _write_error(e:BaseException, dest:Path, tmp:Path)->BaseException|None:
     "The error to raise instead of `e`, raised while writing `tmp` for `dest`: its file name made `dest`'s, a full disk said so; None: `e` itself"
@@ -78,12 +84,16 @@ def read_json(fn, default=None):
     return json.loads(Path(fn).read_text()) if Path(fn).exists() else default
 
 # %% ../nbs/00_core.ipynb #od0cd002
-def check_out_dir(out)->Path:
-    "`out` as an absolute `Path`, once checked to be a folder that can be made or written to; else a `NotADirectoryError` or `PermissionError` naming it"
+def check_out_dir(out,          # the output folder (made later if it is not there)
+                  need:int=None, # bytes that will be written there: a file system with less room is an error
+                 )->Path:
+    "`out` as an absolute `Path`, once checked to be a folder that can be made or written to, with `need` bytes free; else a `NotADirectoryError`, `PermissionError` or `OSError(ENOSPC)` naming it"
     out = p = Path(out).absolute()
     while not os.path.lexists(p): p = p.parent
     if not p.is_dir(): raise NotADirectoryError(20, f"cannot be the output folder ({p} is not a folder)", str(out))
     if not os.access(p, os.W_OK): raise PermissionError(13, f"cannot be the output folder ({p} is not writable)", str(out))
+    if need is not None and (free := free_bytes(p)) is not None and free<need:
+        raise OSError(errno.ENOSPC, f"No space left on device: {free/2**20:.1f} MB free, {need/2**20:.1f} MB needed", str(out))
     return out
 
 # %% ../nbs/00_core.ipynb #ch0cd002

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_training.ipynb #tr0cd001
 from __future__ import annotations
-import os, sys, time
+import os, sys, time, errno, tempfile
 from contextlib import contextmanager
 from pathlib import Path
 import torch
@@ -12,7 +12,7 @@ from fastcore.all import *
 from fastai.torch_core import num_distrib, rank_distrib
 from fastai.metrics import AccumMetric, AvgMetric
 from fastai.torch_core import set_seed
-from .core import write_json
+from .core import write_json, free_bytes, check_out_dir
 from .data import folder_dls
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .models import get_arch, arch_name, imagenet_weights_file
@@ -20,8 +20,8 @@ from .learner import fit_epochs, add_spectrogram, audio_learner, load_model, pre
 from .interpret import save_figure, AudioInterpretation
 
 # %% auto #0
-__all__ = ['is_distributed', 'is_rank0', 'distrib_group', 'train_and_report', 'step_seconds', 'batch_seconds', 'demo_threads',
-           'fmt_duration', 'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
+__all__ = ['max_plot_classes', 'is_distributed', 'is_rank0', 'distrib_group', 'export_bytes', 'train_and_report', 'step_seconds',
+           'batch_seconds', 'demo_threads', 'fmt_duration', 'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -77,6 +77,50 @@ def _distrib_ctx(learn):
     with learn.distrib_ctx(sync_bn=False, cpu=_on_cpu()), _gathered_metrics(learn): yield learn
 
 # %% ../nbs/04a_training.ipynb #4fd39053
+max_plot_classes = 50   # above, no confusion_matrix.png, and metrics.json keeps the most confused pairs instead of the matrix
+
+def export_bytes(learn)->int:
+    "About the bytes `learn.export` writes: the model's weights and buffers, and a megabyte for the rest (the pipeline)"
+    return sum(t.numel()*t.element_size() for t in [*learn.model.parameters(), *learn.model.buffers()]) + 2**20
+
+@contextmanager
+def _set_aside(files):
+    "Within: `files` renamed to hidden names; they come back if the block fails, and are removed when it succeeds"
+    files = [Path(f) for f in files]
+    aside = [(f, f.with_name(f'.{f.name}.previous')) for f in files]
+    for f,a in aside:
+        a.unlink(missing_ok=True)     # (from a run killed before)
+        if f.exists(): os.replace(f, a)
+    try: yield
+    except BaseException:
+        for f,a in aside:
+            if a.exists(): os.replace(a, f)
+        raise
+    for _,a in aside: a.unlink(missing_ok=True)
+
+def _export_or_rescue(learn, dest:Path):
+    "`learn.export(dest)`; on a full disk, exported to a folder with room instead, and an `OSError` naming `dest` that says where"
+    try: return learn.export(dest)
+    except OSError as e:
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT): raise
+        need = 2*export_bytes(learn)
+        for d in (Path(tempfile.gettempdir()), Path.home()):
+            if (free_bytes(d) or 0) > need:
+                alt = d/f"fastai_audio_rescued_{time.strftime('%Y%m%d-%H%M%S')}_{os.getpid()}"/dest.name
+                learn.export(alt)
+                raise OSError(e.errno, f"{e.strerror}: the trained model is saved in {alt} instead", str(dest)) from e
+        raise
+
+def _figures(learn, interp, cm, epochs:int, table, train_s:float, info:dict)->dict:
+    "What metrics.json says of a run: accuracy, loss, sizes, classes, settings, the epoch table and the confusion matrix (or, with many classes, its most confused pairs)"
+    n = len(learn.dls.vocab)
+    conf = dict(confusion_matrix=cm.tolist()) if n<=max_plot_classes else dict(
+        confusion_matrix=None, most_confused=[(str(a), str(p), int(k)) for a,p,k in interp.most_confused()[:20]])
+    return dict(accuracy=float(cm.trace()/cm.sum()), valid_loss=float(interp.losses.mean()), n_train=len(learn.dls.train_ds),
+                n_valid=len(learn.dls.valid_ds), vocab=list(learn.dls.vocab), arch=arch_name(learn.arch),
+                pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, bs=learn.dls.bs, lr=table.lr,
+                train_seconds=round(train_s, 2), history=table.epochs, **conf, **(info or {}))
+
 def train_and_report(learn,              # an `audio_learner`
                      out,                # folder for model.pkl, confusion_matrix.png and metrics.json
                      epochs:int=3,       # epochs in all, the first with the body frozen for a pretrained learner
@@ -84,9 +128,10 @@ def train_and_report(learn,              # an `audio_learner`
                      bars:bool=None,     # fastai's progress bars (None: when stdout is a terminal)
                      info:dict=None,     # more entries for metrics.json
                     )->dict:
-    "Train `learn`, printing the epoch table; export it and write its confusion matrix and metrics under `out` (rank 0 only, when distributed)"
+    "Train `learn`, printing the epoch table; export it, then write its confusion matrix and metrics under `out` (rank 0 only, when distributed)"
     import matplotlib; matplotlib.use('Agg')
     out, rank0 = Path(out), is_rank0()
+    if rank0: check_out_dir(out, need=export_bytes(learn) + 2**20)   # room for the model and the report, before training
     t0 = time.perf_counter()
     with _distrib_ctx(learn):
         table = fit_epochs(learn, epochs, lr, bars=ifnone(bars, sys.stdout.isatty()), print_fn=print if rank0 else None)
@@ -94,16 +139,15 @@ def train_and_report(learn,              # an `audio_learner`
         # every rank predicts its share; the predictions gathered are the whole validation set, on every rank (not in its order)
         with learn.no_bar(): interp = AudioInterpretation.from_learner(learn)
     cm = interp.confusion_matrix()
-    m = dict(accuracy=float(cm.trace()/cm.sum()), valid_loss=float(interp.losses.mean()), n_train=len(learn.dls.train_ds),
-             n_valid=len(learn.dls.valid_ds), vocab=list(learn.dls.vocab), arch=arch_name(learn.arch),
-             pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, bs=learn.dls.bs, lr=table.lr,
-             train_seconds=round(train_s, 2), history=table.epochs, confusion_matrix=cm.tolist(), **(info or {}))
+    m = _figures(learn, interp, cm, epochs, table, train_s, info)
     if not rank0: return m
     out.mkdir(parents=True, exist_ok=True)
+    # the model first, the last run's report set aside meanwhile: a report never stands beside a model it does not describe
+    with _set_aside([out/'confusion_matrix.png', out/'metrics.json']): _export_or_rescue(learn, (out/'model.pkl').absolute())
     n = len(learn.dls.vocab)
-    interp.plot_confusion_matrix(figsize=(max(5, n*0.55+2),)*2, title='Confusion matrix (validation)')
-    save_figure(out/'confusion_matrix.png')
-    learn.export((out/'model.pkl').absolute())   # atomic (04_learner); a relative name would be under learn.path
+    if n<=max_plot_classes:
+        interp.plot_confusion_matrix(figsize=(max(5, n*0.55+2),)*2, title='Confusion matrix (validation)')
+        save_figure(out/'confusion_matrix.png')
     write_json(out/'metrics.json', m, indent=1, default=str)
     return m
 
