@@ -298,7 +298,7 @@ def _events(args):
     from fastai_audio_nb.learner import load_model
     from fastai_audio_nb.events import predict_events
     if args.bs<1: raise CLIError(f"--bs {args.bs}: at least 1")
-    if args.csv not in (None, '-') and Path(args.csv).is_dir(): raise CLIError(f"--csv {args.csv}: a folder, not a file name")
+    _check_csv(args.csv, args.files)
     try: learn = load_model(args.model)
     except ValueError as e: raise CLIError(str(e)) from e
     files = [f for o in args.files for f in (sorted(get_audio_files(o)) if Path(o).is_dir() else [Path(o)])]

@@ -397,7 +397,7 @@ def audio_blocks(fn,                 # an audio file
     "Yield `(start, block)` for consecutive blocks of `fn` (an `AudioTensor` each; the last may be shorter), decoded piece by piece: memory independent of the file's length"
     fn = check_path(fn)
     if not 0<=overlap<blocksize: raise ValueError(f"audio_blocks: overlap={overlap} must be >= 0 and below blocksize={blocksize}")
-    try: f = sf.SoundFile(str(fn))
+    try: f = sf.SoundFile(sf_name(fn))   # (bytes: a name that is not UTF-8 opens too)
     except Exception as e: raise AudioLoadError(fn, _unreadable(fn, e)) from e
     with f:
         fsr = f.samplerate; sr = int(ifnone(sr, fsr))
@@ -407,7 +407,7 @@ def audio_blocks(fn,                 # an audio file
             try: x = f.read(k, dtype='float32', always_2d=True)
             except Exception as e: raise AudioLoadError(fn, _unreadable(fn, e)) from e
             last = len(x)<k
-            if not np.isfinite(x).all(): raise AudioLoadError(fn, "contains NaN or infinite samples")
+            check_samples(x, fn)   # NaN, infinite or huge samples: a damaged file
             x = torch.from_numpy(np.ascontiguousarray(x.T))
             if mono and x.shape[0]>1: x = x.mean(0, keepdim=True)
             if rs is not None: x = rs(x, last)
