@@ -368,14 +368,18 @@ class _StreamResampler:
     "`resample` of one signal fed in consecutive pieces: the same output samples, without the whole signal in memory"
     def __init__(self, orig_sr:int, new_sr:int):
         from fastai_audio_nb import functional as AF
-        self.kernel, self.width = AF.sinc_resample_kernel(orig_sr, new_sr)
         g = math.gcd(int(orig_sr), int(new_sr))
         self.orig, self.new, self.n_in, self.n_out, self.buf = int(orig_sr)//g, int(new_sr)//g, 0, 0, None
+        # rates without a large common factor (11127 Hz): `resample`'s kernel evaluated per output sample, not a 4-GB polyphase kernel
+        self.direct = AF._kernel_taps(orig_sr, new_sr) > AF._max_kernel
+        if self.direct: (self.width, _), self.p0 = AF._direct_width(self.orig, self.new), 0   # `p0`: the padded signal's sample at `buf[0]`
+        else: self.kernel, self.width = AF.sinc_resample_kernel(orig_sr, new_sr)
     def __call__(self, x:torch.Tensor, last:bool=False)->torch.Tensor:
         "The output samples of piece `x` `(channels, samples)` that can be computed now (`last`: all the rest)"
         # as `resample`: `width` zeros before the signal and `width+orig` after it, one output group per `orig` inputs
         if self.buf is None: self.buf = x.new_zeros(x.shape[0], self.width)
         self.n_in += x.shape[-1]
+        if self.direct: return self._direct(x, last)
         self.buf = torch.cat([self.buf, x] + ([x.new_zeros(x.shape[0], self.width+self.orig)] if last else []), -1)
         L = self.kernel.shape[-1]
         m = (self.buf.shape[-1]-L)//self.orig + 1 if self.buf.shape[-1]>=L else 0
@@ -384,6 +388,16 @@ class _StreamResampler:
         self.buf = self.buf[:, m*self.orig:]
         if last: y = y[:, :max(0, math.ceil(self.new*self.n_in/self.orig)-self.n_out)]
         self.n_out += y.shape[-1]
+        return y
+    def _direct(self, x:torch.Tensor, last:bool)->torch.Tensor:
+        "`__call__` for rates without a large common factor: the outputs whose inputs (`width` each side) are all here"
+        from fastai_audio_nb import functional as AF
+        self.buf = torch.cat([self.buf, x] + ([x.new_zeros(x.shape[0], self.width)] if last else []), -1)
+        n = max(self.n_out, ((self.p0+self.buf.shape[-1]-2*self.width)*self.new + self.orig-1)//self.orig)
+        if last: n = min(n, math.ceil(self.new*self.n_in/self.orig))
+        y = AF._direct_outputs(self.buf, torch.arange(self.n_out, n, device=x.device), self.orig, self.new, p0=self.p0)
+        keep = n*self.orig//self.new   # the first padded sample the next output needs
+        self.buf, self.p0, self.n_out = self.buf[:, keep-self.p0:], keep, n
         return y
 
 # %% ../nbs/00_core.ipynb #982fddc9

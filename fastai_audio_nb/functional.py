@@ -140,22 +140,30 @@ def _kernel_taps(orig:int, new:int, lowpass_filter_width:int=6, rolloff:float=0.
     g = math.gcd(int(orig), int(new)); o, n = int(orig)//g, int(new)//g
     return n*(o + 2*math.ceil(lowpass_filter_width*o/(min(o, n)*rolloff)))
 
+def _direct_width(orig:int, new:int, lowpass_filter_width:int=6, rolloff:float=0.99)->tuple:
+    "The kernel's reach `width` in input samples and its `scale` (the kernel's `base/orig`: zero crossings of the sinc per input sample), for rates `orig`, `new`"
+    g = math.gcd(orig, new); orig, new = orig//g, new//g
+    scale = rolloff*min(orig, new)/orig
+    return math.ceil(lowpass_filter_width/scale), scale
+
+def _direct_outputs(xp:torch.Tensor, j:torch.Tensor, orig:int, new:int, lowpass_filter_width:int=6, rolloff:float=0.99, p0:int=0)->torch.Tensor:
+    "Output samples `j` of a signal `(n, samples)` resampled from `orig` to `new`, given padded with the kernel's `width` zeros in front, as `xp` from its sample `p0` on"
+    width, scale = _direct_width(orig, new, lowpass_filter_width, rolloff)
+    g = math.gcd(orig, new); orig, new = orig//g, new//g
+    first, frac = j*orig//new, (j*orig%new).to(torch.promote_types(xp.dtype, torch.float32))/new   # each output's time in input samples, exactly: whole and fraction
+    y, idx = xp.new_zeros(xp.shape[0], len(j)), first-p0
+    for k in range(-width, width+1):      # the input samples within the kernel's reach
+        t = ((k-frac)*scale).clamp_(-lowpass_filter_width, lowpass_filter_width)
+        y += xp[:, idx+(k+width)]*(torch.sinc(t)*torch.cos(t*(math.pi/lowpass_filter_width/2))**2*scale).to(xp.dtype)
+    return y
+
 def _resample_direct(x:torch.Tensor, orig:int, new:int, lowpass_filter_width:int=6, rolloff:float=0.99, chunk:int=2**16)->torch.Tensor:
     "`resample` of `x` `(n, samples)`, the kernel evaluated at each output sample's offsets from its input samples: time and memory linear in the length, whatever the rates"
-    g = math.gcd(orig, new); orig, new = orig//g, new//g
-    scale = rolloff*min(orig, new)/orig      # the kernel's `base/orig`: zero crossings of the sinc per input sample
-    width = math.ceil(lowpass_filter_width/scale)
+    width, _ = _direct_width(orig, new, lowpass_filter_width, rolloff)
     n_out = math.ceil(new*x.shape[-1]/orig)
-    xp, kd = F.pad(x, (width, width)), torch.promote_types(x.dtype, torch.float32)
-    out = x.new_empty(x.shape[0], n_out)
+    xp, out = F.pad(x, (width, width)), x.new_empty(x.shape[0], n_out)
     for s in range(0, n_out, chunk):          # a chunk of outputs at a time: memory bounded whatever the length
-        j = torch.arange(s, min(s+chunk, n_out), device=x.device)
-        first, frac = j*orig//new, (j*orig%new).to(kd)/new   # each output's time in input samples, exactly: whole and fraction
-        y = x.new_zeros(x.shape[0], len(j))
-        for k in range(-width, width+1):      # the input samples within the kernel's reach
-            t = ((k-frac)*scale).clamp_(-lowpass_filter_width, lowpass_filter_width)
-            y += xp[:, first+(k+width)]*(torch.sinc(t)*torch.cos(t*(math.pi/lowpass_filter_width/2))**2*scale).to(x.dtype)
-        out[:, s:s+len(j)] = y
+        out[:, s:s+chunk] = _direct_outputs(xp, torch.arange(s, min(s+chunk, n_out), device=x.device), orig, new, lowpass_filter_width, rolloff)
     return out
 
 # %% ../nbs/00a_functional.ipynb #ddc5daac
