@@ -6,7 +6,9 @@
 from __future__ import annotations
 import os, sys, time, argparse, contextlib, importlib
 from pathlib import Path
-from fastcore.all import *
+from functools import partial
+from fastcore.basics import ifnone, first, noop   # not fastcore.all: a second of the start-up
+from fastcore.imports import IN_NOTEBOOK
 
 # %% auto #0
 __all__ = ['CLIError', 'main', 'pretrain_cli', 'cli', 'folder_dls', 'nsynth_label_re', 'get_arch', 'train_and_report',
@@ -60,6 +62,15 @@ def _check_train_args(p, args):
         p.error("--label-re labels a file by its name: not with --label-from folder, which labels it by its folder")
     if args.valid_pct is not None and args.valid_folder is not None:
         p.error("--valid-pct (a random split) or --valid-folder (a split by folder): not both")
+    if args.valid_re is not None and (args.valid_pct is not None or args.valid_folder is not None):
+        p.error(f"--valid-re (a split by file name) or --valid-{'pct' if args.valid_pct is not None else 'folder'}: not both")
+    table = [o for o,v in (('--valid-fold', args.valid_fold), ('--fn-col', args.fn_col), ('--label-col', args.label_col)) if v is not None]
+    if args.csv is None and table: p.error(f"{table[0]} reads the table of --csv FILE: give one")
+    folder = [o for o,v in (('--label-re', args.label_re), ('--valid-folder', args.valid_folder), ('--train-folder', args.train_folder),
+                            ('--label-from folder', args.label_from=='folder' or None)) if v is not None]
+    if args.csv is not None and folder: p.error(f"{folder[0]}: not with --csv, whose table gives the files, labels and split")
+    if args.valid_fold is not None and (args.valid_re is not None or args.valid_pct is not None):
+        p.error(f"--valid-fold or --valid-{'re' if args.valid_re is not None else 'pct'}: not both")
 
 def _add_train_args(p):
     p.add_argument('data', metavar='DATA', help='folder of audio files (searched recursively)')
@@ -67,18 +78,33 @@ def _add_train_args(p):
     p.add_argument('--label-re', default=None, metavar='RE', help="regex whose first group, matched on a file's name, is its label (default: the NSynth instrument family, nsynth_label_re; not with --label-from 'folder')")
     p.add_argument('--valid-folder', default=None, metavar='NAME', help="files under a folder of this name are the validation set (default: nsynth-valid; with --label-from 'folder': valid, right inside DATA)")
     p.add_argument('--valid-pct', default=None, type=_share, metavar='P', help='no validation folder: hold out a random share (0 to 1) of the training files, drawn by --seed (not with --valid-folder)')
+    p.add_argument('--valid-re', default=None, metavar='RE', help='no validation folder: the files whose names this regex matches (re.search) are the validation set (not with --valid-folder or --valid-pct)')
     p.add_argument('--train-folder', default=None, metavar='NAME', help="train on the files under a folder of this name (default: nsynth-train if DATA has one, else all the other files; with --label-from 'folder': train, right inside DATA, if there)")
-    p.add_argument('--arch', default='resnet18', help='audio_resnet (a small audio CNN, fast on a CPU), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...), '
-                   'an AudioSet-pretrained backbone with its own front-end (panns_cnn6, panns_cnn10, panns_cnn14, panns_cnn14_16k, ast; its official weights with --weights) or a timm name (default: resnet18)')
+    t = p.add_argument_group('a table of files (instead of labels from names or folders)')
+    t.add_argument('--csv', default=None, metavar='FILE', help='a CSV file (relative: to the current folder, else to DATA), a row per file: its name (found under DATA), its label and, if the split is in the table, a fold or a True/False valid column')
+    t.add_argument('--fn-col', default=None, metavar='NAME', help='the column of file names (default: the first of file, filename, fname, path, slice_file_name)')
+    t.add_argument('--label-col', default=None, metavar='NAME', help='the column of labels (default: the first of label, category, class)')
+    t.add_argument('--valid-fold', default=None, metavar='K', help="the fold (a value of the table's fold column) whose files are the validation set, as ESC-50's and UrbanSound8K's")
+    p.add_argument('--arch', default=None, help='audio_resnet (a small audio CNN, fast on a CPU), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...), '
+                   'an AudioSet-pretrained backbone with its own front-end (panns_cnn6, panns_cnn10, panns_cnn14, panns_cnn14_16k, ast; its official weights with --weights) or a timm name (default: training.default_arch, the demo\'s CPU model: audio_resnet)')
     p.add_argument('--epochs', type=int, default=3, help='epochs in all, the first with the body frozen for a pretrained learner (default: 3)')
     p.add_argument('--bs', type=int, default=64, help='batch size (default: 64; per process under accelerate launch)')
     p.add_argument('--lr', type=float, default=None, help='learning rate (default: 2e-3 pretrained, 3e-3 from scratch)')
     w = p.add_mutually_exclusive_group()
-    w.add_argument('--weights', default=None, metavar='PATH', help='ImageNet weights from this file (offline), instead of the download; with --arch audio_resnet, the body written by make pretrain; '
-                   'with an AudioSet backbone, its official checkpoint (PANNs: the .pth file, e.g. Cnn14_mAP=0.431.pth; ast: a transformers folder or hub name)')
-    w.add_argument('--no-pretrained', action='store_true', help='train from scratch (no ImageNet or AudioSet weights)')
-    p.add_argument('--sr', type=int, default=16000, help='sample rate files are resampled to (default: 16000)')
-    p.add_argument('--duration', type=float, default=4., help='seconds per clip: longer files are cropped, shorter padded (default: 4)')
+    w.add_argument('--weights', default=None, metavar='PATH', help="ImageNet weights from this file (offline); with --arch audio_resnet, the body written by make pretrain; with an AudioSet backbone, its official checkpoint (PANNs: the .pth file, e.g. Cnn14_mAP=0.431.pth; ast: a transformers folder or hub name)")
+    w.add_argument('--no-pretrained', action='store_true', help="train from scratch, even with ImageNet or AudioSet weights in a cache")
+    w.add_argument('--download', action='store_true', help="let torchvision download the ImageNet weights when they are not in its cache (default: the cache or --weights, else from scratch, said on the model line)")
+    p.add_argument('--sr', type=int, default=None, help="sample rate files are resampled to (default: read from the files: their most common rate, said on the first line)")
+    p.add_argument('--duration', type=float, default=None, help='seconds per clip: longer files are cropped, shorter padded (default: read from the files: covering 95%% of the clips)')
+    p.add_argument('--crop', default='start', choices=['start', 'center', 'random'], help="where to crop longer files: 'start', 'center', 'random' (training; centre in validation)")
+    s = p.add_argument_group('spectrogram (default: training.default_spec, the demo\'s; each option changes one setting of the preset)')
+    s.add_argument('--spec', default=None, metavar='PRESET', help='a SpectrogramConfig preset: nsynth_study (a 40-band mel spectrogram), nsynth_study_norm, mfcc_deltas, librosa_default, stft')
+    s.add_argument('--n-fft', type=int, default=None, metavar='N', help='FFT size (the window, in samples)')
+    s.add_argument('--hop', type=int, default=None, metavar='N', help='samples between frames')
+    s.add_argument('--n-mels', type=int, default=None, metavar='N', help='mel bands')
+    s.add_argument('--f-min', type=float, default=None, metavar='HZ', help='lowest frequency of the mel bands')
+    s.add_argument('--f-max', type=float, default=None, metavar='HZ', help="highest frequency of the mel bands (at most half the sample rate; the preset's is lowered to it)")
+    s.add_argument('--mfcc', type=int, default=None, metavar='N', help='N MFCCs of the mel bands instead of the bands')
     p.add_argument('--out', default=None, metavar='DIR', help='output folder (default: models/{DATA name}-{arch})')
     p.add_argument('--seed', type=int, default=42, help="random seed, also of --valid-pct's split (default: 42)")
     p.add_argument('--augment', default=None, metavar='NAME', help="augment the training batches on their device: an `augment_presets` name (default, mild, pitch, masks; default: none)")
@@ -90,24 +116,23 @@ def _add_train_args(p):
 def _train(args):
     "`fastai-audio train`: train on a folder, print the epoch table, save the model, its confusion matrix and metrics"
     import math, re, importlib.util
-    from fastai.torch_core import defaults
-    from fastai_audio_nb.core import check_out_dir
-    from fastai_audio_nb.spectrogram import SpectrogramConfig
-    from fastai_audio_nb.augment import audio_augment, augment_presets
-    from fastai_audio_nb.models import get_arch, BodyArch
-    import fastai_audio_nb.audioset   # registers the AudioSet backbones' names
-    from fastai_audio_nb.training import is_distributed, distrib_group
     if args.epochs<1 or args.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
     if args.lr is not None and not (math.isfinite(args.lr) and args.lr>0): raise CLIError(f"--lr {args.lr}: a learning rate > 0")
     if args.workers is not None and args.workers<0: raise CLIError(f"--workers {args.workers}: 0 (load in this process) or more")
-    try: re.compile(ifnone(args.label_re, ''))
-    except re.error as e: raise CLIError(f"--label-re {args.label_re}: not a regular expression ({e})") from e
-    if args.sr<1 or args.duration<=0: raise CLIError(f"--sr and --duration must be > 0")
-    n_fft = SpectrogramConfig.study().n_fft
-    if args.duration*args.sr <= n_fft//2:
-        raise CLIError(f"--duration {args.duration:g} at --sr {args.sr} is {int(args.duration*args.sr)} samples a clip: the spectrogram "
-                       f"(n_fft={n_fft}) needs more than {n_fft//2}, e.g. --duration {math.ceil((n_fft//2+1)/args.sr*100)/100:g}")
+    for o in ('label_re', 'valid_re'):
+        try: re.compile(ifnone(getattr(args, o), ''))
+        except re.error as e: raise CLIError(f"--{o.replace('_', '-')} {getattr(args, o)}: not a regular expression ({e})") from e
+    if (args.sr is not None and args.sr<1) or (args.duration is not None and args.duration<=0): raise CLIError(f"--sr and --duration must be > 0")
+    # the library from here (loading torch and fastai takes seconds)
+    from fastai.torch_core import defaults
+    from fastai_audio_nb.core import check_out_dir
+    from fastai_audio_nb.augment import audio_augment, augment_presets
+    from fastai_audio_nb.models import get_arch, BodyArch
+    import fastai_audio_nb.audioset   # registers the AudioSet backbones' names
+    from fastai_audio_nb.training import is_distributed, distrib_group, default_arch
+    args.arch = ifnone(args.arch, default_arch)
     check_out_dir(_train_out(args))
+    _spec_config(args, args.sr)   # the spectrogram options checked before the files are read
     if args.augment and args.augment not in augment_presets:
         raise CLIError(f"--augment {args.augment}: not one of {', '.join(augment_presets)}")
     tfms = audio_augment(**augment_presets[args.augment]) if args.augment else None
@@ -123,44 +148,99 @@ def _train(args):
 
 def _train_out(args)->Path: return Path(ifnone(args.out, Path('models')/f"{Path(args.data).resolve().name}-{args.arch}"))
 
-def _split_note(data, label_from:str, valid_pct, seed)->str:
-    "How the data line tells of a random split (--valid-pct), naming the validation folder it leaves out"
+def _split_note(data, label_from:str, valid_pct, seed, valid_re=None, valid_fold=None)->str:
+    "How the data line tells of a split that is not by folder: at random (--valid-pct, naming the validation folder it leaves out), by name or by fold"
+    if valid_re is not None: return f" (the names matching '{valid_re}' are the validation files)"
+    if valid_fold is not None: return f" (fold {valid_fold} of the table is the validation set)"
     if not valid_pct: return ''
     unused = 'valid' if label_from=='folder' else 'nsynth-valid'
     left = f"; the files in {unused}/ are not used" if (Path(data)/unused).is_dir() else ''
     return f" (a random {valid_pct:g}, seed {seed}{left})"
 
+# %% ../nbs/07_cli.ipynb #sp0cd001
+_spec_opts = dict(n_fft='--n-fft', hop_length='--hop', n_mels='--n-mels', f_min='--f-min', f_max='--f-max', n_mfcc='--mfcc')
+
+def _spec_config(args, sr:int|None):
+    "The `SpectrogramConfig` of --spec and the spectrogram options for items at `sr` Hz (None: not known yet, only the options checked)"
+    import re
+    from fastai_audio_nb.spectrogram import SpectrogramConfig
+    from fastai_audio_nb.training import default_spec
+    name = ifnone(args.spec, default_spec)
+    if name not in SpectrogramConfig.presets: raise CLIError(f"--spec {name}: not one of {', '.join(SpectrogramConfig.presets)}")
+    ch = {k:getattr(args, o[2:].replace('-', '_')) for k,o in _spec_opts.items()}
+    ch = {k:v for k,v in ch.items() if v is not None}
+    if sr is not None and ch.get('f_max', 0)>sr/2:
+        raise CLIError(f"--f-max {ch['f_max']:g}: above the Nyquist frequency of the {sr} Hz items: at most {sr/2:g}")
+    # no rate yet: the preset's own f_max is not checked against one (the files may be 44.1 kHz)
+    kw = {**ch, 'sample_rate': sr} if sr else {**ch, 'sample_rate': None, 'f_max': ch.get('f_max')}
+    try: return SpectrogramConfig.from_preset(name, **kw)
+    except ValueError as e:
+        msg = str(e)
+        for k,o in _spec_opts.items(): msg = re.sub(rf'\b{k}\b', o, re.sub(rf'\b{k}=', f'{o} ', msg))
+        raise CLIError(f"spectrogram: {msg}") from None
+
+def _spec_line(name:str, cfg, duration)->str:
+    "The line that says which spectrogram the model sees, and its shape for a clip of `duration` seconds"
+    s = cfg.settings()
+    kind = f"{s['n_mfcc']} MFCCs of {s['n_mels']} mel bands" if s['n_mfcc'] else f"{s['n_mels']} mel bands" if s['n_mels'] else 'an STFT'
+    band = f" ({s['f_min']:g}-{s['f_max']:g} Hz)" if s['n_mels'] else ''
+    ch, freq = s['deltas']+1, s['n_mfcc'] or s['n_mels'] or s['n_fft']//2+1
+    frames = None if duration is None else cfg.n_frames(int(round(duration*s['sample_rate'])))
+    shape = '' if frames is None else f": {'' if ch==1 else f'{ch} x '}{freq} x {frames} per {duration:g} s clip"
+    return f"spectrogram: {name}, {kind}{band}, n_fft {s['n_fft']}, hop {s['hop_length']}, at {s['sample_rate']} Hz{shape}"
+
+# %% ../nbs/07_cli.ipynb #st0cd001
+def _train_dls(args, workers, tfms):
+    "The `DataLoaders` of `train`'s options: from a table (--csv) or a folder; the rate and duration read from the files unless given"
+    from fastai_audio_nb.data import folder_dls, csv_dls, AudioFilesError
+    kw = dict(seed=args.seed, bs=args.bs, sr=ifnone(args.sr, 'auto'), duration=ifnone(args.duration, 'auto'), crop=args.crop,
+              num_workers=workers, batch_tfms=tfms, skip_bad=args.skip_bad)
+    try:
+        if args.csv is not None:
+            return csv_dls(args.data, args.csv, args.fn_col, args.label_col, valid_fold=args.valid_fold, valid_re=args.valid_re, valid_pct=args.valid_pct, **kw)
+        return folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, label_from=args.label_from, valid_pct=args.valid_pct,
+                          valid_re=args.valid_re, **kw)
+    except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
+
 # %% ../nbs/07_cli.ipynb #tr1cd001
 def _train_run(args, arch, workers, tfms, dist:bool):
     "The body of `_train`, within the process group when `dist`"
-    import re, torch.distributed as td
+    import math, re, torch.distributed as td
     from fastai.torch_core import set_seed
     from fastai.callback.mixup import MixUp
-    from fastai_audio_nb.data import folder_dls, AudioFilesError
-    from fastai_audio_nb.models import audio_archs, BodyArch, PretrainedWeightsError
-    from fastai_audio_nb.learner import audio_learner
-    from fastai_audio_nb.training import train_and_report, is_rank0
+    from fastai_audio_nb.models import PretrainedWeightsError, BodyArch
+    from fastai_audio_nb.learner import audio_learner, audio_loader
+    from fastai_audio_nb.training import train_and_report, is_rank0, default_spec, start_weights
     say = print if is_rank0() else noop
     set_seed(args.seed)
-    try: dls = folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, label_from=args.label_from, valid_pct=args.valid_pct,
-                          seed=args.seed, bs=args.bs, sr=args.sr, duration=args.duration, num_workers=workers, batch_tfms=tfms, skip_bad=args.skip_bad)
-    except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
-    split = _split_note(args.data, args.label_from, args.valid_pct, args.seed)
-    say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{split}, {len(dls.vocab)} classes: {', '.join(dls.vocab[:20])}{', ...' if len(dls.vocab)>20 else ''}")
-    # the library's CNNs have no ImageNet weights: from scratch, or with --weights the body `make pretrain` wrote;
-    # the AudioSet backbones (`BodyArch`) start from their own weights, as ImageNet models from ImageNet's
-    audio = args.arch in audio_archs and not isinstance(arch, BodyArch)
-    pretrained = ('audio' if args.weights else False) if audio else not args.no_pretrained
-    try: learn = audio_learner(dls, arch, pretrained=pretrained, weights=args.weights, cbs=[MixUp()] if args.mixup else [])
+    dls = _train_dls(args, workers, tfms)
+    split = _split_note(args.data, args.label_from, args.valid_pct, args.seed, args.valid_re, args.valid_fold)
+    say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{split}, {len(dls.vocab)} classes: {', '.join(map(str, dls.vocab[:20]))}{', ...' if len(dls.vocab)>20 else ''}")
+    la = audio_loader(dls)
+    body = isinstance(arch, BodyArch)   # an AudioSet backbone brings its own front-end, at its own rate
+    if body:
+        if given := [o for k,o in _spec_opts.items() if getattr(args, o[2:].replace('-', '_')) is not None] + (['--spec'] if args.spec else []):
+            raise CLIError(f"{' '.join(given)}: {args.arch} brings its own front-end (its spectrogram belongs to its weights)")
+        spec, pretrained, weights = None, not args.no_pretrained, args.weights
+        start = f"pretrained (AudioSet{' weights from ' + str(weights) if weights else ''})" if pretrained else 'from scratch'
+    else:
+        spec, name = _spec_config(args, la.sr), ifnone(args.spec, default_spec)
+        if la.duration is not None and la.duration*la.sr <= spec.n_fft//2:
+            n = int(la.duration*la.sr)
+            raise CLIError(f"--duration {la.duration:g} at --sr {la.sr} is {n} samples a clip: the spectrogram (n_fft={spec.n_fft}) needs more than "
+                           f"{spec.n_fft//2}, e.g. --duration {math.ceil((spec.n_fft//2+1)/la.sr*100)/100:g}, or a smaller --n-fft")
+        pretrained, weights, start = start_weights(args.arch, arch, args.weights, not args.no_pretrained, args.download)
+    try: learn = audio_learner(dls, arch, spec=spec, pretrained=pretrained, weights=weights, cbs=[MixUp()] if args.mixup else [])
     except PretrainedWeightsError as e: raise CLIError(str(e)) from e
     except ValueError as e: raise CLIError(re.sub(r'\bbs=', '--bs ', str(e))) from e   # (batches of one item with BatchNorm)
-    kind = 'audio' if audio else 'AudioSet' if isinstance(arch, BodyArch) else 'ImageNet'
-    start = f'pretrained ({kind}' + (f' weights from {args.weights})' if args.weights else ')')
-    say(f"model: {args.arch}, {start if pretrained else 'from scratch'}")
+    say(f"model: {args.arch}, {start}")
+    if not body: say(_spec_line(name, spec, la.duration))
     if dist: say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {args.bs} per process, on {dls.device}")
     out = _train_out(args)
     if args.augment or args.mixup: say(f"augmentation: {args.augment or 'none'}{', MixUp' if args.mixup else ''} (training batches only)")
-    info = dict(data=str(args.data), seed=args.seed, augment=args.augment, mixup=args.mixup, label_from=args.label_from, valid_pct=args.valid_pct)
+    info = dict(data=str(args.data), seed=args.seed, augment=args.augment, mixup=args.mixup, label_from=args.label_from, valid_pct=args.valid_pct,
+                valid_re=args.valid_re, csv=args.csv, valid_fold=args.valid_fold, spec=name, start=start,
+                spec_options={k:getattr(args, o[2:].replace('-', '_')) for k,o in _spec_opts.items() if getattr(args, o[2:].replace('-', '_')) is not None})
     m = train_and_report(learn, out, args.epochs, args.lr, info=info)
     say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
     say(f"saved {', '.join(str(out/f) for f in ('model.pkl', 'confusion_matrix.png', 'metrics.json') if (out/f).exists())}"

@@ -16,9 +16,10 @@ from .core import *
 
 # %% auto #0
 __all__ = ['nsynth_label_re', 'crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'warn_skipped', 'drop_bad_audio',
-           'check_channels', 'LoadAudio', 'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock', 'check_regex_labels',
-           'check_split_labels', 'check_duplicates', 'PathColReader', 'AudioDataLoaders', 'AudioFolderError',
-           'folder_dls', 'show_batch', 'show_results', 'CropMode', 'LabelFrom']
+           'check_channels', 'LoadAudio', 'audio_headers', 'choose_audio_settings', 'auto_audio_settings',
+           'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock', 'check_regex_labels', 'check_split_labels',
+           'check_duplicates', 'PathColReader', 'RegexSplitter', 'AudioDataLoaders', 'AudioFolderError', 'folder_dls',
+           'show_batch', 'show_results', 'csv_dls', 'CropMode', 'LabelFrom']
 
 # %% ../nbs/01_data.ipynb #e0161ef3
 def crop_pad(x:torch.Tensor, # audio `(..., samples)`
@@ -123,11 +124,12 @@ class LoadAudio(RandTransform):
     input_types = (str, Path, AudioTensor)  # what `learn.predict`/`test_dl` may start from (fastai would otherwise take the first item's type only)
     max_check = 50_000     # `check=None` reads the headers of datasets up to this size
     def __init__(self, sr:int=16000, duration:float=None, mono:bool=True, crop:str='start', check:bool=None, int16:bool=False):
-        if sr is None or not sr>0: raise ValueError(f"sr={sr!r}: give the sample rate every item is resampled to, e.g. sr=16000")
-        if duration is not None and not duration>0:
+        if sr!='auto' and (sr is None or isinstance(sr, str) or not sr>0):
+            raise ValueError(f"sr={sr!r}: give the sample rate every item is resampled to, e.g. sr=16000 (or 'auto': the files' most common rate)")
+        if duration not in (None, 'auto') and not duration>0:
             raise ValueError(f"duration={duration!r}: the seconds per item, > 0 (or None to keep each file's length)")
         check_choice(crop, CropMode, 'crop')
-        store_attr(); self.channels = None; super().__init__(p=1.)
+        store_attr(); self.channels = self.auto = None; super().__init__(p=1.)
     def setups(self, items):
         "Check every file's header when the `Datasets` are built, so a bad file fails now, not at batch 712"
         if items is None: return
@@ -141,7 +143,18 @@ class LoadAudio(RandTransform):
                                                "or pass `skip_bad=True` to the `AudioDataLoaders` factories.")
         # mono=False: one channel count for all (also with `skip_bad`, which checked the files before: check=False)
         if not self.mono and fns: self.channels = check_channels(fns)
-    def before_call(self, b, split_idx): self.train = split_idx==0
+        if 'auto' in (self.sr, self.duration): self._auto(fns)
+    def _auto(self, fns):
+        "Choose `sr='auto'`/`duration='auto'` from the headers of the files `fns` (`auto_audio_settings`), and say so in one line"
+        if not fns: raise ValueError("sr='auto'/duration='auto' are read from the files' headers, and the items are not files: give sr and duration")
+        a = auto_audio_settings(fns, self.sr, self.duration)
+        self.sr, self.duration, self.auto = a['sr'], a['duration'], a['why']
+        if rank_distrib()==0: print(a['why'])   # (the processes of `accelerate launch` choose the same)
+    def before_call(self, b, split_idx):
+        if 'auto' in (self.sr, self.duration):
+            raise ValueError("LoadAudio: sr='auto'/duration='auto' are chosen when the datasets are built (`setups`, from the files' headers): "
+                             "build the DataLoaders, or call `setups(files)` first")
+        self.train = split_idx==0
     def encodes(self, fn:str|Path):
         i16 = getattr(self, 'int16', False)   # (learners exported before it was kept have none)
         if self.duration is None: return self._channels(load_audio(fn, sr=self.sr, mono=self.mono, int16=i16), fn)
@@ -174,6 +187,80 @@ class LoadAudio(RandTransform):
             p = crop_pad(p, n, _crop_start(p.shape[-1], n, self.crop, getattr(self, 'train', False)))
         return AudioTensor(p, sr=self.sr)
 
+# %% ../nbs/01_data.ipynb #au0cd001
+def audio_headers(files,              # audio files
+                  max_files:int=2000, # headers read at most: a larger set is sampled, at random by `seed`
+                  seed:int=0,         # the seed of the sample
+                 )->pd.DataFrame:
+    "The headers of `files` (or of a sample of `max_files` of them): `fname`, `samplerate`, `frames`, `channels`, `seconds`; unreadable files left out"
+    files = [Path(f) for f in files]
+    if len(files)>max_files: files = [files[i] for i in sorted(random.Random(seed).sample(range(len(files)), max_files))]
+    rows = []
+    for f in files:
+        try: i = audio_info(f)
+        except AudioLoadError: continue   # `LoadAudio`'s header check names it (or `skip_bad` leaves it out)
+        rows.append((f, i.samplerate, i.frames, i.channels))
+    df = pd.DataFrame(rows, columns=['fname', 'samplerate', 'frames', 'channels'])
+    df['seconds'] = df.frames/df.samplerate
+    return df
+
+# %% ../nbs/01_data.ipynb #au0cd003
+def _round_up(s:float)->float:
+    "`s` seconds rounded up to a step that suits its size: 0.1 s under 2 s, 0.5 s under 10 s, 1 s under a minute, 10 s beyond"
+    step = 0.1 if s<2 else 0.5 if s<10 else 1. if s<60 else 10.
+    return round(float(np.ceil(s/step - 1e-9))*step, 6)   # (9.000000000000002 steps are 9)
+
+def _pct(n:int, total:int)->str: return f"{100*n/total:.0f}%" if n else "none"
+
+def _rate_why(rates:pd.Series, sr:int)->str:
+    "Why `sr`, the most common of `rates`: all the files have it, or each rate's share and what is resampled"
+    counts = rates.value_counts().sort_index().sort_values(ascending=False, kind='stable')   # the most common first, then the lower
+    if len(counts)==1: return f"the rate of all {len(rates)} files"
+    shares = ', '.join(f"{r} Hz {_pct(n, len(rates))}" for r,n in counts.items())
+    tie = (counts==counts.iloc[0]).sum()>1
+    return (f"the {'lowest of the most common rates' if tie else 'most common rate'}; rates vary: {shares}: the others resampled to {sr} Hz, "
+            f"{_pct(int((rates<sr).sum()), len(rates))} upsampled")
+
+def _duration_why(secs:pd.Series, d:float, share:float)->str:
+    "Why `d` seconds: the clips it covers, their lengths, those cropped, and whether the lengths vary widely"
+    p5, p95 = np.percentile(secs, [5, 95])
+    wide = f"; lengths vary widely: 5% under {p5:.2g} s, 5% over {p95:.2g} s" if p95>4*p5 else ''
+    lens = f"all {secs.min():.2g} s" if secs.min()==secs.max() else f"{secs.min():.2g}-{secs.max():.2g} s, median {secs.median():.2g} s"
+    return f"cover {share:.0%} of them: {lens}, {_pct(int((secs>d+1e-9).sum()), len(secs))} cropped{wide}"
+
+def choose_audio_settings(hd:pd.DataFrame,   # headers, as `audio_headers` reads them
+                          sr='auto',         # 'auto', or the rate the files are resampled to
+                          duration='auto',   # 'auto', or the seconds per clip (None: each file's length)
+                          share:float=0.95,  # the share of the clips `duration='auto'` covers
+                          n_files:int=None,  # the files the headers were sampled from (for the message; default: `len(hd)`)
+                         )->dict:
+    "The `sr` and `duration` for files with headers `hd` (those given as 'auto' chosen) and one line that says why"
+    if not len(hd): raise ValueError("sr='auto' or duration='auto': no readable audio file to read the settings from")
+    if not 0<share<=1: raise ValueError(f"share={share}: the share of the clips the duration covers, in (0, 1]")
+    rates, secs, said = hd.samplerate.astype(int), hd.seconds, []
+    if sr=='auto':
+        counts = rates.value_counts()
+        sr = int(min(r for r,n in counts.items() if n==counts.max()))
+        said.append(f"{sr} Hz ({_rate_why(rates, sr)})")
+    if duration=='auto':
+        k = int(np.ceil(share*len(secs) - 1e-9))   # the shortest length that at least `share` of the clips are within
+        duration = _round_up(float(np.sort(secs.values)[max(k, 1)-1]))
+        said.append(f"{duration:g} s clips ({_duration_why(secs, duration, share)})")
+    n = ifnone(n_files, len(hd))
+    src = f"headers of {len(hd)} of {n} files, drawn at random" if n>len(hd) else f"headers of {len(hd)} files"
+    return dict(sr=sr, duration=duration, why=f"settings read from the files ({src}): " + '; '.join(said))
+
+def auto_audio_settings(files,              # audio files
+                        sr='auto',          # 'auto', or the rate the files are resampled to
+                        duration='auto',    # 'auto', or the seconds per clip (None: each file's length)
+                        share:float=0.95,   # the share of the clips `duration='auto'` covers
+                        max_files:int=2000, # headers read at most: a larger set is sampled, at random by `seed`
+                        seed:int=0,         # the seed of the sample
+                       )->dict:
+    "`choose_audio_settings` on the headers of `files` (`audio_headers`): `sr`, `duration` and the line that says why"
+    files = list(files)
+    return choose_audio_settings(audio_headers(files, max_files, seed), sr, duration, share, n_files=len(files) if len(files)>max_files else None)
+
 # %% ../nbs/01_data.ipynb #d1d31b0e
 def pad_audio_batch(samples:list)->list:
     "`before_batch`: pad the `AudioTensor`s of `samples` (a list of tuples) with zeros to the longest, all float32 if some are"
@@ -189,8 +276,8 @@ class IntToFloatAudio(DisplayedTransform):
     def encodes(self, x:AudioTensor): return audio_to_float(x)
 
 # %% ../nbs/01_data.ipynb #cb3e168d
-def AudioBlock(sr:int=16000,        # sample rate of the items (files are resampled)
-               duration:float=None, # seconds per item (None: keep lengths, pad each batch to its longest)
+def AudioBlock(sr:int=16000,        # sample rate of the items (files are resampled; 'auto': the files' most common rate, `choose_audio_settings`)
+               duration:float=None, # seconds per item (None: keep lengths, pad each batch to its longest; 'auto': covering 95% of the clips)
                mono:bool=True,      # downmix to one channel
                crop:str='start',    # where to crop longer files: 'start', 'center', 'random' (training)
                check:bool=None,     # read every file's header when the datasets are built (None: up to 50,000 files)
@@ -380,6 +467,19 @@ class PathColReader(ColReader):
         o = r[c] if isinstance(c, int) or not c in getattr(r, '_fields', []) else getattr(r, c)
         return os.path.join(self.pref, f'{o}{self.suff}')
 
+# %% ../nbs/01_data.ipynb #rs0cd001
+def RegexSplitter(pat:str, # regex searched (`re.search`) in each item's file name, not its folders
+                 ):
+    "Split file items by name: those whose names `pat` matches are the validation set; a `ValueError` if it matches none or all"
+    rx = re.compile(pat)
+    def _inner(o):
+        mask = np.array([rx.search(Path(f).name) is not None for f in o], dtype=bool)
+        if not mask.any(): raise ValueError(f"the validation regex '{pat}' matches none of the {len(o)} file names, e.g. "
+                                            f"{', '.join(Path(f).name for f in list(o)[:3])} (it is searched in each file's name, not its folders)")
+        if mask.all(): raise ValueError(f"the validation regex '{pat}' matches all {len(o)} file names: none left to train on")
+        return IndexSplitter(np.flatnonzero(mask))(o)
+    return _inner
+
 # %% ../nbs/01_data.ipynb #96a72b40
 class AudioDataLoaders(DataLoaders):
     "Basic wrapper around several `DataLoaders` with factory methods for audio classification (`skip_bad`: leave out, with a warning, the files whose headers cannot be read; `'decode'`: whose samples cannot be decoded either; `int16`: see `AudioBlock`, None: when the batches go to a GPU and there are no `item_tfms`)"
@@ -508,16 +608,17 @@ def _label_hint(label_re)->str:
     if label_re is None: return f" (the default --label-re is for NSynth names such as guitar_acoustic_010-060-100.wav): {how}"
     return f" (--label-re is matched on the file's name only, not its folders): {how}"
 
-def _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw):
+def _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw, valid_re=None):
     "`folder_dls` labelling by `label_re` (None: NSynth's) on the file names: `AudioDataLoaders.from_name_re`"
     files = get_audio_files(path)
     if not files: raise AudioFolderError(f"{path}: no audio files found")
     if label_re is None and not any(re.search(nsynth_label_re, f.name) for f in files):
         raise AudioFolderError(f"{path}: none of the {len(files)} file names is an NSynth name, e.g. {', '.join(f.name for f in files[:3])}" + _label_hint(None))
     label_re = ifnone(label_re, nsynth_label_re)
-    if valid_pct is not None:
+    if valid_pct is not None or valid_re is not None:
         if train_folder is not None: files = [f for f,k in zip(files, _in_folder(files, path, train_folder)) if k]
         if not files: raise AudioFolderError(f"{path}: no audio files under a folder named {train_folder!r} (the training set); see --train-folder")
+        if valid_re is not None: return AudioDataLoaders.from_name_re(path, files, label_re, splitter=RegexSplitter(valid_re), **kw)
         return AudioDataLoaders.from_name_re(path, files, label_re, valid_pct=valid_pct, seed=seed, **kw)
     is_valid = _in_folder(files, path, valid_folder)
     keep = is_valid | (_in_folder(files, path, train_folder) if train_folder is not None else True)
@@ -531,16 +632,17 @@ def _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw):
     return AudioDataLoaders.from_name_re(path, files, label_re, splitter=IndexSplitter(np.flatnonzero(is_valid)), **kw)
 
 # %% ../nbs/01_data.ipynb #fd0cd007
-def _by_folder(path, valid_folder, train_folder, valid_pct, seed, kw):
+def _by_folder(path, valid_folder, train_folder, valid_pct, seed, kw, valid_re=None):
     "`folder_dls` labelling each file by its folder's name: `AudioDataLoaders.from_folder`"
     layout = "--label-from folder labels each file by the name of the folder it is in"
-    if valid_pct is not None:   # every file under DATA (or DATA/TRAIN), in a folder per class, split at random
+    if valid_pct is not None or valid_re is not None:   # every file under DATA (or DATA/TRAIN), in a folder per class, split at random or by name
         root = path if train_folder is None else path/train_folder
         if not root.is_dir(): raise AudioFolderError(f"{path}: no folder {train_folder!r} (the training set); see --train-folder")
         files = get_audio_files(root)
         if not files: raise AudioFolderError(f"{root}: no audio files found")
         if loose := [f for f in files if f.parent==root]:
             raise AudioFolderError(f"{root}: {len(loose)} of {len(files)} audio files are not in a class folder, e.g. {loose[0].name}: {layout}, {root}/CLASS/FILE")
+        if valid_re is not None: return AudioDataLoaders.from_folder(root, splitter=RegexSplitter(valid_re), **kw)
         return AudioDataLoaders.from_folder(root, valid_pct=valid_pct, seed=seed, **kw)
     if train_folder is None or not (path/train_folder).is_dir():
         raise AudioFolderError(f"{path}: no folder {ifnone(train_folder, 'train')!r} (the training set, a folder per class in it); see --train-folder, "
@@ -563,10 +665,11 @@ def folder_dls(path,                   # folder of audio files (searched recursi
                train_folder:str=None,  # train on the files under a folder of this name (default: nsynth-train if `path` has one, else all the other files; with `label_from` 'folder': train, right inside `path`, if there)
                label_from:str='name',  # where a file's label comes from: 'name', its name by `label_re`, or 'folder', the name of the folder it is in (a folder per class: `path`/train/CLASS/FILE and `path`/valid/CLASS/FILE, or `path`/CLASS/FILE with `valid_pct`)
                valid_pct:float=None,   # no validation folder: hold out a random share (0 to 1) of the training files, drawn by `seed` (not with `valid_folder`)
+               valid_re:str=None,      # no validation folder: the files whose names this regex matches (`re.search`) are the validation set (not with `valid_folder` or `valid_pct`)
                seed:int=None,          # the seed of `valid_pct`'s random split
                bs:int=64,              # batch size
-               sr:int=16000,           # sample rate files are resampled to
-               duration:float=4.,      # seconds per clip: longer files are cropped, shorter padded
+               sr:int=16000,           # sample rate files are resampled to ('auto': the files' most common rate, read from their headers)
+               duration:float=4.,      # seconds per clip: longer files are cropped, shorter padded ('auto': covering 95% of the clips, read from their headers)
                **kwargs,               # passed to `AudioDataLoaders.from_name_re` or `from_folder` (`num_workers`, ...)
               ):
     "Audio `DataLoaders` from a folder: labels from the file names or their folders, the validation set by folder or at random"
@@ -575,13 +678,18 @@ def folder_dls(path,                   # folder of audio files (searched recursi
     by_folder = check_choice(label_from, LabelFrom, 'label_from')==LabelFrom.Folder
     if by_folder and label_re is not None: raise AudioFolderError("--label-re labels by the file name: not with --label-from folder")
     if valid_pct is not None and valid_folder is not None: raise AudioFolderError("--valid-pct (a random split) or --valid-folder (a split by folder): not both")
+    if valid_re is not None and (valid_pct is not None or valid_folder is not None):
+        raise AudioFolderError(f"--valid-re (a split by file name) or --valid-{'pct' if valid_pct is not None else 'folder'}: not both")
+    if valid_re is not None:
+        try: re.compile(valid_re)
+        except re.error as e: raise AudioFolderError(f"--valid-re {valid_re}: not a regular expression ({e})") from None
     if valid_pct is not None and not 0<valid_pct<1: raise AudioFolderError(f"--valid-pct {valid_pct:g}: a share between 0 and 1, e.g. 0.2")
     dflt_train = 'train' if by_folder else 'nsynth-train'
     train_folder = ifnone(train_folder, dflt_train if (path/dflt_train).is_dir() else None)
     valid_folder = ifnone(valid_folder, 'valid' if by_folder else 'nsynth-valid')
     kw = dict(bs=bs, sr=sr, duration=duration, **kwargs)
-    try: dls = (_by_folder(path, valid_folder, train_folder, valid_pct, seed, kw) if by_folder else
-                _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw))
+    try: dls = (_by_folder(path, valid_folder, train_folder, valid_pct, seed, kw, valid_re) if by_folder else
+                _by_name(path, label_re, valid_folder, train_folder, valid_pct, seed, kw, valid_re))
     except ValueError as e:
         if isinstance(e, (AudioFilesError, AudioFolderError)): raise
         msg = str(e).replace('pass bs=', 'pass --bs ')
@@ -609,3 +717,89 @@ def show_results(x:AudioTensor, y, samples, outs, ctxs=None, max_n=10, nrows=Non
     ctxs = show_results.invoke(object, object, object, object)(x, y, samples, outs, ctxs=ctxs, max_n=max_n, **kwargs)   # fastai's default
     ctxs[0].figure.tight_layout()
     return ctxs
+
+# %% ../nbs/01_data.ipynb #csv0cd01
+_fn_cols, _label_cols, _valid_cols = ('file', 'filename', 'fname', 'path', 'slice_file_name'), ('label', 'category', 'class'), ('valid', 'is_valid')
+
+def _find_col(df, col, known, what:str, opt:str)->str:
+    "Column `col` of `df`, or the first of the `known` names it has; an `AudioFolderError` naming the columns if none"
+    if col is not None and col not in df.columns: raise AudioFolderError(f"{opt} {col}: no such column; the columns are {', '.join(map(str, df.columns))}")
+    c = ifnone(col, first(k for k in known if k in df.columns))
+    if c is None: raise AudioFolderError(f"no column of {what} (one named {', '.join(known)}); the columns are {', '.join(map(str, df.columns))}: name it with {opt}")
+    return c
+
+def _table_files(names, path:Path)->list:
+    "The file of each of `names`: `path/name` if it is a file, else the only audio file called so under `path`; an `AudioFolderError` for the others"
+    direct = [path/str(n) for n in names]
+    found = [f.is_file() for f in direct]
+    if all(found): return direct
+    by_name = {}
+    for f in get_audio_files(path): by_name.setdefault(f.name, []).append(f)
+    alt = [by_name.get(Path(str(n)).name, []) for n in names]
+    missing = [str(n) for n,ok,a in zip(names, found, alt) if not ok and not a]
+    if missing: raise AudioFolderError(f"{len(missing)} of {len(direct)} files of the table are not under {path}, e.g. {', '.join(missing[:3])}")
+    twice = [str(n) for n,ok,a in zip(names, found, alt) if not ok and len(a)>1]
+    if twice: raise AudioFolderError(f"{len(twice)} files of the table are not at {path}/NAME and several files under {path} have their name, e.g. "
+                                     f"{twice[0]} ({', '.join(str(f.relative_to(path)) for f in by_name[Path(twice[0]).name][:2])}): give their paths relative to {path}")
+    return [d if ok else a[0] for d,ok,a in zip(direct, found, alt)]
+
+def _read_table(csv, path:Path)->tuple:
+    "The DataFrame of `csv` (a DataFrame, or a CSV file: relative to the current folder, else to `path`) and its name for messages"
+    if isinstance(csv, pd.DataFrame): return csv, 'the table'
+    fn = Path(csv) if Path(csv).exists() or Path(csv).is_absolute() else path/csv
+    if not fn.is_file(): raise AudioFolderError(f"{csv}: no such file" + (f" (nor {fn})" if fn!=Path(csv) else ''))
+    try: return pd.read_csv(fn), str(fn)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise AudioFolderError(f"{fn}: not a readable CSV ({type(e).__name__}: {str(e).strip()[:200]})") from None
+
+# %% ../nbs/01_data.ipynb #csv0cd02
+def _table_valid(df, fns, valid_fold, fold_col, valid_col, valid_re, valid_pct)->tuple:
+    "The `from_df` split arguments (`valid_col`, a True/False column, or `valid_pct`) for the one way of splitting given; `df` with that column added"
+    given = [o for o,v in (('--valid-fold', valid_fold), ('--valid-col', valid_col), ('--valid-re', valid_re), ('--valid-pct', valid_pct)) if v is not None]
+    if len(given)>1: raise AudioFolderError(f"{' and '.join(given)}: each chooses the validation set, give one")
+    if valid_pct is not None: return df, None, valid_pct
+    if valid_re is not None: mask = np.isin(np.arange(len(df)), RegexSplitter(valid_re)(fns)[1])
+    elif valid_fold is not None:
+        if fold_col not in df.columns: raise AudioFolderError(f"--valid-fold {valid_fold}: the table has no column {fold_col!r} (its columns: {', '.join(map(str, df.columns))})")
+        folds = df[fold_col].astype(str).str.strip()
+        mask = (folds==str(valid_fold).strip()).values
+        if not mask.any(): raise AudioFolderError(f"--valid-fold {valid_fold}: no row has it; the folds are {', '.join(sorted(set(folds), key=lambda o: (len(o), o)))}")
+    else:
+        vc = ifnone(valid_col, first(c for c in _valid_cols if c in df.columns))
+        if vc is None: raise AudioFolderError("which rows are the validation set? --valid-fold K (the table's fold column), --valid-re RE "
+                                              f"(the files whose names match), --valid-pct P (at random), or a True/False column {' or '.join(_valid_cols)}")
+        if vc not in df.columns: raise AudioFolderError(f"--valid-col {vc}: no such column; the columns are {', '.join(map(str, df.columns))}")
+        return df, vc, None
+    return df.assign(is_valid_=mask), 'is_valid_', None
+
+# %% ../nbs/01_data.ipynb #csv0cd03
+def csv_dls(path,                 # the folder of the audio files (searched recursively for a name given without its folder)
+            csv,                  # a CSV file (relative: to the current folder, else to `path`) or a DataFrame: a row per file
+            fn_col:str=None,      # the column of file names (default: the first of file, filename, fname, path, slice_file_name)
+            label_col:str=None,   # the column of labels (default: the first of label, category, class)
+            valid_fold=None,      # the fold (a value of `fold_col`) whose files are the validation set, as ESC-50's and UrbanSound8K's
+            fold_col:str='fold',  # the column of folds
+            valid_col:str=None,   # a True/False column: True for the validation files (default: valid or is_valid, when there is one)
+            valid_re:str=None,    # the files whose names this regex matches (`re.search`) are the validation set
+            valid_pct:float=None, # hold out a random share (0 to 1) of the rows, drawn by `seed`
+            seed:int=None,        # the seed of `valid_pct`'s random split
+            bs:int=64,            # batch size
+            sr:int=16000,         # sample rate files are resampled to ('auto': the files' most common rate, read from their headers)
+            duration:float=4.,    # seconds per clip: longer files are cropped, shorter padded ('auto': covering 95% of the clips, read from their headers)
+            **kwargs,             # passed to `AudioDataLoaders.from_df` (`num_workers`, `crop`, ...)
+           ):
+    "Audio `DataLoaders` from a table of files and labels; the validation set by fold, by a column, by file name or at random"
+    path = Path(path)
+    if not path.is_dir(): raise AudioFolderError(f"{path}: no such folder")
+    df, where = _read_table(csv, path)
+    if not len(df): raise AudioFolderError(f"{where}: no rows")
+    fn_col, label_col = _find_col(df, fn_col, _fn_cols, 'file names', '--fn-col'), _find_col(df, label_col, _label_cols, 'labels', '--label-col')
+    fns = [f.absolute() for f in _table_files(df[fn_col], path)]   # (`from_df` puts `path` before a relative name: a second time)
+    df, vc, pct = _table_valid(df.assign(**{fn_col: [str(f) for f in fns]}), fns, valid_fold, fold_col, valid_col, valid_re, valid_pct)
+    try: dls = AudioDataLoaders.from_df(df, path, fn_col=fn_col, label_col=label_col, valid_col=vc, valid_pct=pct, seed=seed,
+                                        bs=bs, sr=sr, duration=duration, **kwargs)
+    except ValueError as e:
+        if isinstance(e, (AudioFilesError, AudioFolderError)): raise
+        raise AudioFolderError(f"{where}: {str(e).replace('pass bs=', 'pass --bs ')}") from e
+    if len(dls.vocab)<2: raise AudioFolderError(f"{where}: {len(dls.vocab)} class {list(dls.vocab)} in column {label_col!r}: a classifier needs at least 2")
+    return dls

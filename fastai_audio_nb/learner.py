@@ -42,13 +42,9 @@ def audio_loader(dls)->LoadAudio|None:
 
 # %% ../nbs/04_learner.ipynb #88ff7ed6
 def _spec_tfms(spec, sr:int)->list:
-    "The batch transforms of `spec` for items at `sr` Hz: a preset's mel bands are placed for that rate"
-    if spec is None: spec = SpectrogramConfig.study(sample_rate=sr, f_max=min(8000., sr/2))
-    if isinstance(spec, str):
-        f_max = SpectrogramConfig.from_preset(spec).f_max
-        spec = SpectrogramConfig.from_preset(spec, sample_rate=sr, f_max=None if f_max is None else min(f_max, sr/2))
-    if isinstance(spec, SpectrogramConfig) and spec.sample_rate!=sr:
-        raise ValueError(f"the SpectrogramConfig has sample_rate={spec.sample_rate}, the items are {sr} Hz: give it sample_rate={sr}")
+    "The batch transforms of `spec` for items at `sr` Hz: a preset's or a config's mel bands are placed for that rate (`SpectrogramConfig.at_rate`)"
+    if spec is None or isinstance(spec, str): spec = SpectrogramConfig.from_preset(ifnone(spec, 'nsynth_study'), sample_rate=sr)
+    if isinstance(spec, SpectrogramConfig): spec = spec.at_rate(sr)
     return spec.batch_tfms() if isinstance(spec, SpectrogramConfig) else list(L(spec))
 
 def _has(dls, cls): return any(isinstance(f, cls) for f in dls.train.after_batch.fs)

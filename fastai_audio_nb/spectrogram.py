@@ -21,9 +21,10 @@ from fastprogress.fastprogress import progress_bar
 from .core import *
 
 # %% auto #0
-__all__ = ['n_frames', 'hz_to_mel', 'mel_to_hz', 'TensorSpectrogram', 'Spectrogram', 'MelSpectrogram', 'AmplitudeToDB', 'MFCC',
-           'savgol_deriv_coeffs', 'Delta', 'SpecNormalize', 'KaldiFbank', 'Resample', 'SpectrogramConfig',
-           'spectrogram_tfms', 'show_batch', 'spec_to_uint8', 'spectrogram_images', 'NormalizeMode']
+__all__ = ['n_frames', 'hz_to_mel', 'mel_to_hz', 'TensorSpectrogram', 'Spectrogram', 'rate_fix', 'MelSpectrogram',
+           'AmplitudeToDB', 'MFCC', 'savgol_deriv_coeffs', 'Delta', 'SpecNormalize', 'KaldiFbank', 'Resample',
+           'SpectrogramConfig', 'spectrogram_tfms', 'show_batch', 'spec_to_uint8', 'spectrogram_images',
+           'NormalizeMode']
 
 # %% ../nbs/02_spectrogram.ipynb #3a8c469c
 def n_frames(n_samples:int,    # samples in the clip
@@ -201,6 +202,20 @@ class Spectrogram(_DeviceCacheTfm):
         with _fp32(x.device): s = self._by_chunks(audio_to_float(_plain(x)).float(), self._stft)   # (int16 batches too)
         return TensorSpectrogram(s, **self._meta(getattr(x, 'sr', None)))
 
+# %% ../nbs/02_spectrogram.ipynb #rf0cd001
+def rate_fix(t,                # a `MelSpectrogram` or a `SpectrogramConfig` (its `sample_rate`, `f_min`, `f_max`)
+             sr:int,           # the audio's sample rate
+             what:str='tfm',   # 'tfm' (the transform meets a batch at `sr`) or 'config' (the config's own rate is `sr`)
+            )->str:
+    "What to change in `t` for audio at `sr` Hz, every setting in one sentence (for the error messages)"
+    ny, fix = sr/2, [f"sample_rate={sr}"] if what=='tfm' else []
+    if t.f_max is not None and t.f_max>ny: fix.append(f"f_max at most {ny:g} (None: sample_rate/2)")
+    if t.f_min is not None and t.f_min>=min(ny, ifnone(t.f_max, ny)): fix.append(f"f_min below {min(ny, ifnone(t.f_max, ny)):g}")
+    if what=='config':
+        return f"give {' and '.join(fix)}; `config.at_rate({sr})` moves a config made for another rate, `audio_learner(spec=config)` does it by itself"
+    return (f"make it for {sr} Hz with {', '.join(fix)} (`SpectrogramConfig.at_rate({sr})`; `audio_learner(spec=...)` moves a config to the items' rate "
+            f"by itself), or resample the items in the block to {t.sample_rate} Hz (AudioBlock(sr={t.sample_rate}))")
+
 # %% ../nbs/02_spectrogram.ipynb #4a347211
 class MelSpectrogram(Spectrogram):
     "Batch transform: `AudioTensor` `(bs, channels, samples)` -> mel power (or magnitude) `TensorSpectrogram` `(bs, channels, n_mels, frames)`"
@@ -227,7 +242,7 @@ class MelSpectrogram(Spectrogram):
         sr = getattr(x, 'sr', None)
         if sr is None and self.sample_rate is None: raise ValueError("the batch has no sample rate (sr): give MelSpectrogram a sample_rate")
         if sr is not None and self.sample_rate is not None and sr!=self.sample_rate:
-            raise ValueError(f"MelSpectrogram expects {self.sample_rate} Hz audio but the batch is at {sr} Hz: resample in the block (AudioBlock(sr=...))")
+            raise ValueError(f"MelSpectrogram expects {self.sample_rate} Hz audio but the batch is at {sr} Hz: " + rate_fix(self, sr))
         return int(ifnone(sr, self.sample_rate))
 
     def _fb(self, sr, device):
@@ -446,8 +461,8 @@ class SpectrogramConfig:
     presets:ClassVar[dict] = {}
 
     def __post_init__(self):
-        if self.f_max is not None and self.sample_rate and self.f_max > self.sample_rate/2:
-            raise ValueError(f"f_max={self.f_max} is above the Nyquist frequency of sample_rate={self.sample_rate}")
+        if self.f_max is not None and self.sample_rate and self.f_max > self.sample_rate/2:   # every setting to change, in one message
+            raise ValueError(f"f_max={self.f_max} is above the Nyquist frequency of sample_rate={self.sample_rate}: " + rate_fix(self, self.sample_rate, 'config'))
         if self.n_mfcc and not self.n_mels: raise ValueError("n_mfcc needs mel bands: set n_mels")
         if self.n_mels is not None and self.n_mels<1: raise ValueError(f"n_mels must be >= 1 (or None: no mel bands), not {self.n_mels}")
         if self.f_min<0 or (self.f_max is not None and self.f_min>=self.f_max):
@@ -465,8 +480,10 @@ class SpectrogramConfig:
 
     @classmethod
     def from_preset(cls, name:str, **kwargs):
-        "The preset `name`, with `kwargs` changed"
+        "The preset `name`, with `kwargs` changed; a `sample_rate` given places its mel bands for that rate (`at_rate`) unless `f_max` is given too"
         if name not in cls.presets: raise KeyError(f"no preset {name!r}; the presets are {list(cls.presets)}")
+        if 'sample_rate' in kwargs and 'f_max' not in kwargs:
+            return cls(**{**cls.presets[name], **{k:v for k,v in kwargs.items() if k!='sample_rate'}}).at_rate(kwargs['sample_rate'])
         return cls(**{**cls.presets[name], **kwargs})
     @classmethod
     def study(cls, **kwargs): return cls.from_preset('nsynth_study', **kwargs)
@@ -553,6 +570,12 @@ def settings(self:SpectrogramConfig)->dict:
                 mel_scale=self.mel_scale if mel else None, mel_norm=self.mel_norm if mel else None, to_db=db, ref=self.ref if db else None,
                 top_db=self.top_db if db else None, n_mfcc=self.n_mfcc or None, deltas=self.deltas or 0,
                 delta_width=self.delta_width if self.deltas else None, kaldi=self.kaldi)
+
+# %% ../nbs/02_spectrogram.ipynb #ar0cd001
+@patch
+def at_rate(self:SpectrogramConfig, sr:int)->SpectrogramConfig:
+    "This config for items at `sr` Hz: `sample_rate=sr`, and `f_max` lowered to the Nyquist frequency `sr/2` when above it"
+    return replace(self, sample_rate=sr, f_max=self.f_max if self.f_max is None else min(self.f_max, sr/2))
 
 # %% ../nbs/02_spectrogram.ipynb #f28057a6
 @dispatch

@@ -15,13 +15,15 @@ from fastai.torch_core import set_seed
 from .core import write_json, free_bytes, check_out_dir
 from .data import folder_dls
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
-from .models import get_arch, arch_name, imagenet_weights_file
-from .learner import fit_epochs, add_spectrogram, audio_learner, load_model, predict_files
+from .spectrogram import SpectrogramConfig
+from .models import get_arch, arch_name, imagenet_weights_file, audio_archs
+from .learner import audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files
 from .interpret import save_figure, AudioInterpretation
 
 # %% auto #0
-__all__ = ['max_plot_classes', 'is_distributed', 'is_rank0', 'distrib_group', 'export_bytes', 'train_and_report', 'step_seconds',
-           'batch_seconds', 'demo_threads', 'fmt_duration', 'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
+__all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'is_distributed', 'is_rank0', 'distrib_group', 'run_settings',
+           'export_bytes', 'train_and_report', 'start_weights', 'step_seconds', 'batch_seconds', 'demo_threads',
+           'fmt_duration', 'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -76,6 +78,14 @@ def _distrib_ctx(learn):
     if not is_distributed(): yield learn; return
     with learn.distrib_ctx(sync_bn=False, cpu=_on_cpu()), _gathered_metrics(learn): yield learn
 
+# %% ../nbs/04a_training.ipynb #rs2cd001
+def run_settings(learn)->dict:
+    "What `learn`'s items and spectrograms are made with: `audio` (`LoadAudio`'s rate, duration, crop, channels; `auto`: why, when read from the files) and `spectrogram` (`SpectrogramConfig.settings()`)"
+    la = audio_loader(learn.dls)
+    audio = {} if la is None else dict(sample_rate=la.sr, duration=la.duration, crop=la.crop, mono=la.mono, auto=getattr(la, 'auto', None))
+    cfg = SpectrogramConfig.from_tfms(learn.dls.after_batch.fs, sample_rate=getattr(la, 'sr', None))
+    return dict(audio=audio, spectrogram=None if cfg is None else cfg.settings())
+
 # %% ../nbs/04a_training.ipynb #4fd39053
 max_plot_classes = 50   # above, no confusion_matrix.png, and metrics.json keeps the most confused pairs instead of the matrix
 
@@ -119,7 +129,7 @@ def _figures(learn, interp, cm, epochs:int, table, train_s:float, info:dict)->di
     return dict(accuracy=float(cm.trace()/cm.sum()), valid_loss=float(interp.losses.mean()), n_train=len(learn.dls.train_ds),
                 n_valid=len(learn.dls.valid_ds), vocab=list(learn.dls.vocab), arch=arch_name(learn.arch),
                 pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, bs=learn.dls.bs, lr=table.lr,
-                train_seconds=round(train_s, 2), history=table.epochs, **conf, **(info or {}))
+                train_seconds=round(train_s, 2), history=table.epochs, **conf, **run_settings(learn), **(info or {}))
 
 def train_and_report(learn,              # an `audio_learner`
                      out,                # folder for model.pkl, confusion_matrix.png and metrics.json
@@ -150,6 +160,28 @@ def train_and_report(learn,              # an `audio_learner`
         save_figure(out/'confusion_matrix.png')
     write_json(out/'metrics.json', m, indent=1, default=str)
     return m
+
+# %% ../nbs/04a_training.ipynb #da0cd001
+default_arch = 'audio_resnet'   # the architecture of `fastai-audio train` without --arch: trains well from scratch on a CPU (the demo's choice there)
+default_spec = 'nsynth_study'   # the spectrogram preset of `fastai-audio train` without --spec (the demo's)
+
+# %% ../nbs/04a_training.ipynb #sw0cd001
+def start_weights(name:str,            # the architecture's name, as `get_arch` takes it
+                  arch,                # `get_arch(name)`
+                  weights=None,        # a weights file: ImageNet's for a torchvision model (offline), the body `make pretrain` wrote for the library's
+                  pretrained:bool=True,# False: from scratch, even with ImageNet weights in torch's cache
+                  download:bool=False, # let torchvision download the ImageNet weights missing from its cache
+                 )->tuple:
+    "(`pretrained`, `weights`) for `audio_learner` and how the model starts, in words: ImageNet weights when cached or given, else from scratch"
+    if name in audio_archs:   # no ImageNet weights: from scratch, or the body `make pretrain` wrote
+        return ('audio', weights, f"pretrained (audio weights from {weights})") if weights else (False, None, "from scratch")
+    if not pretrained: return False, None, "from scratch (--no-pretrained)"
+    if weights: return True, weights, f"pretrained (ImageNet weights from {weights})"
+    wfile = None if isinstance(arch, str) else imagenet_weights_file(arch)
+    if wfile is None: return True, None, "pretrained (its ImageNet weights, downloaded once)"   # timm's, or a builder that downloads its own
+    if wfile.exists(): return True, None, f"pretrained (ImageNet weights from torch's cache, {wfile})"
+    if download: return True, None, f"pretrained (ImageNet weights, downloaded to {wfile})"
+    return False, None, f"from scratch: its ImageNet weights are not in torch's cache ({wfile}); --weights FILE (offline) or --download starts from them"
 
 # %% ../nbs/04a_training.ipynb #8cc28ea8
 def step_seconds(learn,                # a learner whose model and loss are timed
