@@ -7,6 +7,7 @@ from __future__ import annotations
 import math, json, warnings
 from pathlib import Path
 import numpy as np, torch
+import torch.nn.functional as F
 from scipy.fft import next_fast_len
 from fastcore.all import *
 from .core import *
@@ -14,7 +15,7 @@ from .augment import AudioAugment, AUDIO_AUG_ORDER
 
 # %% auto #0
 __all__ = ['ir_methods', 'speed_of_sound', 'SoundSet', 'schroeder_rt60', 'numpy_ir', 'pra_ir', 'room_irs', 'match_level',
-           'ir_onset', 'fft_convolve', 'Reverb', 'AddBackground', 'eq_curve', 'RandomEQ']
+           'ir_onset', 'fft_convolve', 'Reverb', 'AddBackground', 'eq_curve', 'RandomEQ', 'LoopSustain']
 
 # %% ../nbs/03a_acoustics.ipynb #060851af
 def _sound_source(src, sr, who)->tuple:
@@ -344,4 +345,73 @@ class RandomEQ(AudioAugment):
         g = eq_curve(torch.fft.rfftfreq(N, 1/sr, device=dev), tilt[i], gains[i], centres[i], widths[i], f_min=flo)
         y = torch.fft.irfft(torch.fft.rfft(x[i].float(), n=N) * (10**(g.clamp(-self.max_db, self.max_db)/20))[:,None], n=N)
         out = x.clone(); out[i] = y[..., :L].to(x.dtype)
+        return out
+
+# %% ../nbs/03a_acoustics.ipynb #160d639a
+def _moving_rms(x:torch.Tensor, n:int)->torch.Tensor:
+    "RMS of `x` (..., samples) over a centred window of `n` samples (shorter at the ends), by cumulative sums"
+    L = x.shape[-1]
+    c = torch.cat([torch.zeros_like(x[..., :1], dtype=torch.float64), (x.double()**2).cumsum(-1)], -1)
+    lo = (torch.arange(L, device=x.device) - n//2).clamp(0, L)
+    hi = (lo + n).clamp_max(L)
+    return ((c[..., hi] - c[..., lo]).clamp_min(0)/(hi-lo)).sqrt().to(x.dtype)
+
+def _loop_lengths(x, a, sr, periods, min_corr, fallback, rand):
+    "Per item: the loop's length in samples, a whole number of periods of `x` (bs, samples) after sample `a`"
+    bs, L = x.shape
+    W = min(int(0.064*sr), max(8, (L-int(a.max()))//2))
+    seg = x.gather(-1, (a[:,None] + torch.arange(W, device=x.device)).clamp_max(L-1))
+    seg = seg - seg.mean(-1, keepdim=True)
+    r = torch.fft.irfft(torch.fft.rfft(seg, n=2*W).abs()**2, n=2*W)[:, :W]
+    r = r/(W - torch.arange(W, device=x.device))                 # unbiased: the lag's overlap
+    r = r/r[:, :1].clamp_min(1e-12)
+    lo, hi = max(2, int(0.0005*sr)), max(3, min(W//2, int(0.032*sr)))
+    rr = r[:, lo:hi]
+    T = (rr >= 0.95*rr.max(-1, keepdim=True)[0]).int().argmax(-1)   # the first peak: the period, not a multiple of it
+    o = torch.arange(16, device=x.device)                              # then up that peak to its top (within a quarter period)
+    up = rr.gather(-1, (T[:,None] + o).clamp_max(rr.shape[-1]-1)).masked_fill(o > (T[:,None]+lo)//4 + 1, -math.inf)
+    T = T + lo + up.argmax(-1)
+    corr = r.gather(-1, T[:,None])[:, 0]
+    k = rand(periods[0], periods[1]+1, bs).long().clamp(periods[0], periods[1])
+    n = torch.where(corr>=min_corr, k*T, (rand(*fallback, bs)*sr).long()).clamp(2, L)
+    return n, corr
+
+# %% ../nbs/03a_acoustics.ipynb #e1ea9dd5
+class LoopSustain(AudioAugment):
+    "Keep each item's attack, then loop a few periods of its sustain at the original's loudness envelope: a small sample library's note"
+    order = AUDIO_AUG_ORDER+3
+    def __init__(self, attack:tuple=(0.02, 0.15), # seconds kept as they are, drawn per item
+                 periods:tuple=(1, 8),   # periods in the loop, drawn per item (integers)
+                 min_corr:float=0.9,     # the loop's correlation below which the sound is not periodic
+                 fallback:tuple=(0.08, 0.3), # seconds looped where it is not
+                 win:float=0.02,         # seconds of the moving RMS whose envelope the looped note follows
+                 p:float=0.5, seed:int=None):
+        super().__init__(p, seed)
+        self._need(0<=attack[0]<=attack[1], f"attack must be a range (lo, hi) of seconds >= 0, not {attack}")
+        self._need(1<=periods[0]<=periods[1] and all(isinstance(o, int) for o in periods), f"periods must be a range (lo, hi) of integers >= 1, not {periods}")
+        self._need(0<fallback[0]<=fallback[1], f"fallback must be a range (lo, hi) of seconds > 0, not {fallback}")
+        store_attr('attack,periods,min_corr,fallback,win')
+    def augment(self, x, do, sr):
+        sr = self._need_sr(sr)
+        bs, ch, L = x.shape
+        a = (self.uniform(*self.attack, bs, device=x.device)*sr).long().clamp(1, max(1, L//2))
+        mono = x.float().mean(1)
+        n, corr = _loop_lengths(mono, a, sr, self.periods, self.min_corr, self.fallback,
+                                lambda lo, hi, m: self.uniform(lo, hi, m, device=x.device))
+        self.last_params = {'do': do, 'attack': a, 'loop': n, 'corr': corr}
+        if not do.any(): return x
+        i = torch.where(do)[0]
+        t = torch.arange(L, device=x.device)
+        ai, ni = a[i,None], n[i,None]
+        ph = (t - ai) % ni                                             # position in the loop
+        src = torch.where(t>=ai, ai + ph, t).clamp_max(L-1)
+        y = x[i].float().gather(-1, src[:,None].expand(-1, ch, -1))
+        cf = (ni//2).clamp_max(int(0.01*sr)).clamp_max(ai)              # the loop's end fades into what precedes its start
+        w = ((ph - (ni - cf) + 1).float()/(cf+1).float()).clamp(0, 1) * (t>=ai)
+        prev = x[i].float().gather(-1, (ai - cf + (ph - (ni - cf))).clamp(0, L-1)[:,None].expand(-1, ch, -1))
+        y = y*(1-w[:,None]) + prev*w[:,None]
+        m = max(1, int(self.win*sr))
+        g = (_moving_rms(x[i].float(), m)/_moving_rms(y, m).clamp_min(1e-6)).clamp_max(10.)
+        g = torch.where((t>=ai)[:,None], g, torch.ones_like(g))
+        out = x.clone(); out[i] = (y*g).to(x.dtype)
         return out

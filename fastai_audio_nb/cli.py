@@ -86,7 +86,7 @@ def _add_train_args(p):
     t.add_argument('--label-col', default=None, metavar='NAME', help='the column of labels (default: the first of label, category, class)')
     t.add_argument('--valid-fold', default=None, metavar='K', help="the fold (a value of the table's fold column) whose files are the validation set, as ESC-50's and UrbanSound8K's")
     p.add_argument('--arch', default=None, help='audio_resnet (a small audio CNN, fast on a CPU), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...), '
-                   'an AudioSet-pretrained backbone with its own front-end (panns_cnn6, panns_cnn10, panns_cnn14, panns_cnn14_16k, ast; its official weights with --weights) or a timm name (default: training.default_arch, the demo\'s CPU model: audio_resnet)')
+                   'an AudioSet-pretrained backbone with its own front-end (panns_cnn6, panns_cnn10, panns_cnn14, panns_cnn14_16k, ast; its official weights with --weights) or a timm name (default: training.default_arch: audio_resnet)')
     p.add_argument('--epochs', type=int, default=3, help='epochs in all, the first with the body frozen for a pretrained learner (default: 3)')
     p.add_argument('--bs', type=int, default=64, help='batch size (default: 64; per process under accelerate launch)')
     p.add_argument('--lr', type=float, default=None, help='learning rate (default: 2e-3 pretrained, 3e-3 from scratch)')

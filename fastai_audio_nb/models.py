@@ -17,9 +17,9 @@ from fastai.vision.learner import _update_first_layer, _get_first_layer
 from .core import atomic_path
 
 # %% auto #0
-__all__ = ['audio_archs', 'AudioBasicBlock', 'audio_resnet', 'register_arch', 'BodyArch', 'get_arch', 'arch_name',
-           'adapt_first_conv', 'PretrainedWeightsError', 'load_weights', 'imagenet_weights_file', 'create_arch',
-           'save_audio_body', 'read_audio_weights']
+__all__ = ['audio_archs', 'AudioBasicBlock', 'audio_resnet', 'register_arch', 'BodyArch', 'AudioConvBlock', 'audio_cnn',
+           'get_arch', 'arch_name', 'adapt_first_conv', 'PretrainedWeightsError', 'load_weights',
+           'imagenet_weights_file', 'create_arch', 'save_audio_body', 'read_audio_weights']
 
 # %% ../nbs/03b_models.ipynb #ef930a50
 class AudioBasicBlock(nn.Module):
@@ -72,6 +72,32 @@ class BodyArch:
     def body_frontend(self, pretrained:bool=True, # with its pretrained weights
                       weights=None,               # where they are (a file, a folder, a hub name)
                      )->tuple: raise NotImplementedError(f"{type(self).__name__}.body_frontend")
+
+# %% ../nbs/03b_models.ipynb #e64cd5f7
+class AudioConvBlock(nn.Module):
+    "PANNs' `ConvBlock`: two 3x3 convolutions with batch norm and ReLU, then `pool` average pooling"
+    def __init__(self, ni:int, nf:int, pool=(2, 2)):
+        super().__init__()
+        self.conv1,self.bn1 = nn.Conv2d(ni, nf, 3, 1, 1, bias=False),nn.BatchNorm2d(nf)
+        self.conv2,self.bn2 = nn.Conv2d(nf, nf, 3, 1, 1, bias=False),nn.BatchNorm2d(nf)
+        self.pool = pool
+    def forward(self, x):
+        x = F.relu(self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x))))))
+        return F.avg_pool2d(x, self.pool) if self.pool else x
+
+@register_arch()
+def audio_cnn(pretrained:bool=False,       # there are no ImageNet weights: must be False
+              widths=(16, 32, 64, 128),    # channels of the blocks (each halves both axes)
+              c_in:int=3,                  # input channels (3, as torchvision's; `audio_learner` adapts them)
+              n_out:int=1000,              # classes of the classifier (cut off by `audio_learner`)
+             )->nn.Sequential:
+    "A PANNs-style plain CNN for log-mel spectrograms: the demo's model, fast on a CPU"
+    if pretrained: raise ValueError("audio_cnn has no ImageNet weights: use pretrained=False")
+    blocks = [AudioConvBlock(ni, nf) for ni,nf in zip([c_in, *widths[:-1]], widths)]
+    m = nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(widths[-1], n_out))
+    for o in m.modules():
+        if isinstance(o, nn.Conv2d): nn.init.kaiming_normal_(o.weight, mode='fan_out', nonlinearity='relu')
+    return m
 
 # %% ../nbs/03b_models.ipynb #b4294440
 def _arg_names(f)->set:

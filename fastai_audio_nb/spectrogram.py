@@ -518,6 +518,7 @@ SpectrogramConfig.presets.update({
     'librosa_default': dict(sample_rate=22050, n_fft=2048, hop_length=512, n_mels=128, f_min=0., f_max=None, ref=1.,
                             pad_mode='constant'),   # librosa >= 0.10 pads with zeros (the study's 0.6 reflected)
     'stft': dict(n_mels=None, f_min=0., f_max=None),
+    'compact': dict(n_mels=64, hop_length=512, normalize='item'),   # the demo's (issue 16): 64 bands, 32 ms frames, each clip standardised
 })
 
 # %% ../nbs/02_spectrogram.ipynb #ac4bbf18

@@ -16,14 +16,15 @@ from .core import write_json, free_bytes, check_out_dir
 from .data import folder_dls
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
+from .acoustics import LoopSustain
 from .models import get_arch, arch_name, imagenet_weights_file, audio_archs
 from .learner import audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files
 from .interpret import save_figure, AudioInterpretation
 
 # %% auto #0
-__all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'is_distributed', 'is_rank0', 'distrib_group', 'run_settings',
-           'export_bytes', 'train_and_report', 'start_weights', 'step_seconds', 'batch_seconds', 'demo_threads',
-           'fmt_duration', 'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
+__all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
+           'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'step_seconds', 'batch_seconds',
+           'demo_threads', 'fmt_duration', 'recipe_tfms', 'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -162,8 +163,8 @@ def train_and_report(learn,              # an `audio_learner`
     return m
 
 # %% ../nbs/04a_training.ipynb #da0cd001
-default_arch = 'audio_resnet'   # the architecture of `fastai-audio train` without --arch: trains well from scratch on a CPU (the demo's choice there)
-default_spec = 'nsynth_study'   # the spectrogram preset of `fastai-audio train` without --spec (the demo's)
+default_arch = 'audio_resnet'   # the architecture of `fastai-audio train` without --arch: trains well from scratch on a CPU (the demo's own recipe is `demo_recipe`)
+default_spec = 'nsynth_study'   # the spectrogram preset of `fastai-audio train` without --spec (the study's)
 
 # %% ../nbs/04a_training.ipynb #sw0cd001
 def start_weights(name:str,            # the architecture's name, as `get_arch` takes it
@@ -208,13 +209,13 @@ def batch_seconds(dl, n:int=3)->float:
 # %% ../nbs/04a_training.ipynb #tr0cd014
 def demo_threads(learn, xb, yb)->tuple:
     "Set torch's threads to whichever of all (the default) and 1 trains `learn` faster here; the step time and why"
-    nt = torch.get_num_threads()
+    nt, name = torch.get_num_threads(), arch_name(getattr(learn, 'arch', 'the model'))
     torch.set_num_threads(1); one = step_seconds(learn, xb, yb, n=2)
     if nt==1: return one, "torch threads: 1 (the only core)"
     torch.set_num_threads(nt); many = step_seconds(learn, xb, yb, n=2, give_up=2*one)
-    if many<=one: return many, f"torch threads: {nt} (a step of audio_resnet takes {many:.2f} s with {nt} threads, {one:.2f} s with 1)"
+    if many<=one: return many, f"torch threads: {nt} (a step of {name} takes {many:.2f} s with {nt} threads, {one:.2f} s with 1)"
     torch.set_num_threads(1)
-    return one, (f"torch threads: 1 (a step of audio_resnet takes {one:.2f} s with 1 thread, {many:.2f} s with {nt}: "
+    return one, (f"torch threads: 1 (a step of {name} takes {one:.2f} s with 1 thread, {many:.2f} s with {nt}: "
                  "other jobs keep the cores busy, and threads that wait for each other lose)")
 
 def fmt_duration(s:float)->str:
@@ -222,36 +223,40 @@ def fmt_duration(s:float)->str:
     return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
 # %% ../nbs/04a_training.ipynb #dc0cd002
-def demo_choice(step:dict,        # seconds per training step: {'resnet18': s, 'audio_resnet': s}
-                batch_s:float,    # seconds per batch to load the clips and make their spectrograms
-                nt:int, nv:int,   # training and validation batches per epoch
-                budget_s:float,   # seconds the training may take
-                bs:int=64,        # clips per batch (for the messages)
+demo_recipe = dict(arch='audio_cnn', spec='compact', max_epochs=20, lr=3e-3, loops=0.5)   # issue 16: bench/accuracy.py
+
+def recipe_tfms(recipe:dict)->list|None:
+    "The training augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` (0: none)"
+    return [LoopSustain(p=recipe['loops'])] if recipe.get('loops') else None
+
+def demo_choice(step_s:float,          # seconds per training step of the model
+                batch_s:float,         # seconds per batch to load the clips and make their spectrograms
+                nt:int, nv:int,        # training and validation batches per epoch
+                budget_s:float,        # seconds the training may take
+                max_epochs:int=20,     # the most epochs
+                bs:int=64,             # clips per batch (for the message)
+                arch:str='audio_cnn',  # the model's name (for the message)
                )->tuple:
-    "resnet18 for the study's 3 epochs if it fits in `budget_s`, else audio_resnet for the epochs that fit (1 to 5): arch, epochs, estimate, why"
-    epoch_s = lambda s: nt*(s+batch_s) + nv*(s/3+batch_s)    # validation: ~1/3 of a training step per batch
-    why = lambda a: f"{a}: a training step of {bs} clips takes {step[a]:.2f} s here, so an epoch ~{fmt_duration(epoch_s(step[a]))}"
-    e, lines = epoch_s(step['resnet18']), []
-    if 3*e <= budget_s:
-        return 'resnet18', 3, 3*e, [why('resnet18') + f" and 3 epochs (the study's) ~{fmt_duration(3*e)}, within the {fmt_duration(budget_s)} training budget"]
-    lines.append(why('resnet18') + f" and 3 epochs ~{fmt_duration(3*e)}: over the {fmt_duration(budget_s)} training budget")
-    e = epoch_s(step['audio_resnet'])
-    epochs = max(1, min(5, int(budget_s//e)))
-    fits = (f"{epochs} epochs ~{fmt_duration(epochs*e)} fit" + (" (the most it gets)" if epochs==5 else " (no more fit)")
-            if epochs*e <= budget_s else f"even 1 epoch ~{fmt_duration(e)} is over: 1 epoch")
-    lines.append(why('audio_resnet') + f"; {fits}: audio_resnet, a small audio CNN that learns from scratch in a few epochs")
-    return 'audio_resnet', epochs, epochs*e, lines
+    "The epochs that fill `budget_s` (1 to `max_epochs`): epochs, estimated seconds, why"
+    e = nt*(step_s+batch_s) + nv*(step_s/3+batch_s)    # validation: ~1/3 of a training step per batch
+    epochs = max(1, min(max_epochs, int(budget_s//e)))
+    fits = (f"{epochs} epochs ~{fmt_duration(epochs*e)} fit the {fmt_duration(budget_s)} training budget" + (" (the most it gets)" if epochs==max_epochs else "")
+            if epochs*e <= budget_s else f"even 1 epoch is over the {fmt_duration(budget_s)} training budget: 1 epoch")
+    return epochs, epochs*e, f"{arch}: a training step of {bs} clips takes {step_s:.2f} s here, so an epoch ~{fmt_duration(e)}; {fits}"
 
 # %% ../nbs/04a_training.ipynb #dp0cd002
-def demo_plan(dls, budget_s:float)->tuple:
-    "Measure here and choose the model, its epochs and torch's threads (`demo_choice`): arch, epochs, estimated seconds, why"
-    xb, yb = add_spectrogram(dls).one_batch()
-    step = {}
-    step['audio_resnet'], threads = demo_threads(audio_learner(dls, get_arch('audio_resnet'), pretrained=False), xb, yb)
-    batch_s = batch_seconds(dls.train)
-    step['resnet18'] = step_seconds(audio_learner(dls, get_arch('resnet18'), pretrained=False), xb, yb)
-    arch, epochs, est, lines = demo_choice(step, batch_s, len(dls.train), len(dls.valid), budget_s, dls.bs)
-    return arch, epochs, est, [threads, f"data: {batch_s:.2f} s per batch of {dls.bs} clips to load and make spectrograms (the first 3 of an epoch: loader processes starting)"] + lines
+def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spectrogram is added to them)
+              budget_s:float,      # seconds the training may take
+              recipe:dict=None,    # `demo_recipe` with some entries changed
+             )->tuple:
+    "Measure here the recipe's step and the data, and choose the epochs and torch's threads (`demo_choice`): epochs, estimated seconds, why"
+    r = {**demo_recipe, **(recipe or {})}
+    learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
+    xb, yb = learn.dls.one_batch()
+    step, threads = demo_threads(learn, xb, yb)
+    batch_s = batch_seconds(learn.dls.train)
+    epochs, est, why = demo_choice(step, batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'])
+    return epochs, est, [threads, f"data: {batch_s:.2f} s per batch of {dls.bs} clips to load and make spectrograms (the first 3 of an epoch: loader processes starting)", why]
 
 # %% ../nbs/04a_training.ipynb #84ec071e
 def demo_predictions(learn,      # a learner trained on NSynth families (`run_demo`'s, exported and loaded)
@@ -265,13 +270,21 @@ def demo_predictions(learn,      # a learner trained on NSynth families (`run_de
     df['file'] = [Path(f).name for f in df.file]
     return df
 
+def _spec_words(spec)->str:
+    "A few words on spectrogram preset `spec`"
+    c = SpectrogramConfig.from_preset(spec)
+    return f"mel, {c.n_mels} bands, {1000*c.hop_length/c.sample_rate:.0f} ms frames" + (f", normalised per {c.normalize}" if c.normalize else "")
+
 def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_default`) and the outputs (`data/demo`)
              size:str='default',   # the dataset: 'default', or 'mini' (a quick check)
              minutes:float=10.,    # the time the whole demo should take here
+             recipe:dict=None,     # `demo_recipe` with some entries changed (`bench/accuracy.py`)
+             seed:int=42,          # seeds the model's weights, the order of the notes and the augmentations
             )->dict:
     "The demo: render the set if missing, choose (`demo_plan`) and train a model that fits `minutes` here, report, export, predict; printed as it goes"
     import matplotlib; matplotlib.use('Agg')
-    t_start, threads = time.perf_counter(), torch.get_num_threads()
+    t_start, threads, r = time.perf_counter(), torch.get_num_threads(), {**demo_recipe, **(recipe or {})}
+    arch = r['arch']
     print(f"== 1. data: real instrument notes rendered from General MIDI SoundFonts (NSynth layout)")
     path = get_nsynth_gm(size, None if size=='mini' else Path(data)/f'nsynth_gm_{size}', progress=sys.stdout.isatty())
     print(f"dataset: {path} (ready in {time.perf_counter()-t_start:.1f} s)")
@@ -280,24 +293,24 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_def
     tr, va = (set(items[items.split==s].instrument_str) for s in ('train','valid'))
     print(f"validation: {len(va)} instruments, {len(va & tr)} of them in training (the split is by instrument)")
     t0 = time.perf_counter()
-    dls = folder_dls(path, bs=64)
-    print(f"\n== 2. model: spectrograms on the fly (mel, 40 bands, as the study), a CNN on them; measured here to fit {minutes:g} min")
+    dls = folder_dls(path, bs=64, batch_tfms=recipe_tfms(r))
+    print(f"\n== 2. model: spectrograms on the fly ({r['spec']!r}: {_spec_words(r['spec'])}), {arch} on them{', looped sustains in training (LoopSustain)' if r['loops'] else ''}; epochs measured here to fit {minutes:g} min")
     total_s = minutes*60
     try:
-        # training gets 60% of the time, and must leave 15% for what follows it
-        budget = max(0., min(0.6*total_s, 0.85*total_s - (time.perf_counter()-t_start)))
+        # training gets 70% of the time, and must leave 15% for what follows it
+        budget = max(0., min(0.7*total_s, 0.85*total_s - (time.perf_counter()-t_start)))
         t1 = time.perf_counter()
-        arch, epochs, est, why = demo_plan(dls, budget)
+        epochs, est, why = demo_plan(dls, budget, r)
         t2 = time.perf_counter()
         print('\n'.join(f"   {o}" for o in why))
         wfile = imagenet_weights_file(get_arch(arch))
         pretrained = wfile is not None and wfile.exists()
         if wfile is None: print(f"   {arch} has no ImageNet weights: it trains from scratch")
         else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
-        set_seed(42)
-        learn = audio_learner(dls, get_arch(arch), pretrained=pretrained)
+        set_seed(seed)
+        learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained)
         print(f"\n== 3. training {arch} for {epochs} epoch{'s' if epochs>1 else ''} (estimated {fmt_duration(est)})")
-        m = train_and_report(learn, out, epochs, info=dict(data=str(path), demo=True, threads=torch.get_num_threads(), estimate_seconds=round(est, 1)))
+        m = train_and_report(learn, out, epochs, r['lr'], info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(), estimate_seconds=round(est, 1)))
         ep = m['history']
         print(f"\n== 4. results")
         print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "

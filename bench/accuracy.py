@@ -1,0 +1,102 @@
+"""Issue 16: the demo's recipe against the alternatives, side by side: the same data, the same epochs, several seeds.
+
+Every run trains from scratch on the default set's training notes (`data/nsynth_gm_default`: FluidR3_GM and
+MuseScore_General_Lite) and is scored on instruments never heard in training:
+
+- `timgm`: the demo's validation, the TimGM6mb notes (704 notes, 11 families);
+- `loso`: leave one SoundFont out: train on the FluidR3_GM notes only, validate on the MuseScore_General_Lite notes
+  (a second library the model never heard, and a check that a recipe does not only fit TimGM6mb).
+
+Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
+  study        the demo before issue 16: resnet18 from scratch on the study's spectrogram (40 bands), 3 epochs
+  audio_resnet the compact ResNet on the 'compact' spectrogram, the recipe's epochs
+  no_loops     `demo_recipe` without `LoopSustain` (audio_cnn on 'compact')
+  demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on half the training notes
+
+    python bench/accuracy.py --recipes study no_loops demo --seeds 0 1 2 [--epochs 15] [--split timgm loso] [--append bench/RESULTS.md]
+"""
+import argparse, sys, time, json, statistics
+from pathlib import Path
+import pandas as pd, torch
+sys.path.insert(0, str(Path(__file__).parent))
+from benchutil import machine, append_section
+
+recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3),
+               audio_resnet=dict(arch='audio_resnet'),
+               no_loops=dict(loops=0.),
+               demo=dict())
+
+def default_items(path:Path)->pd.DataFrame:
+    "The default set's notes with their split, family and SoundFont"
+    from fastai_audio_nb.datasets import nsynth_items
+    items = nsynth_items(path)
+    font = pd.concat([pd.read_csv(path/f'nsynth-{s}'/'instruments.csv') for s in ('train', 'valid')]).set_index('instrument').soundfont
+    return items.assign(soundfont=items.instrument.map(font))
+
+def split_dls(path:Path, split:str, r:dict, bs:int=64):
+    "The `DataLoaders` of `split` ('timgm' or 'loso') with recipe `r`'s training augmentations"
+    from fastai_audio_nb.data import folder_dls, AudioDataLoaders
+    from fastai_audio_nb.training import recipe_tfms
+    if split=='timgm': return folder_dls(path, bs=bs, batch_tfms=recipe_tfms(r))
+    it = default_items(path)
+    it = it[(it.split=='train') & it.soundfont.isin(['FluidR3_GM', 'MuseScore_General_Lite'])]
+    df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=it.instrument_family_str.values,
+                           is_valid=(it.soundfont=='MuseScore_General_Lite').values))
+    return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=recipe_tfms(r))
+
+def run(path:Path, name:str, seed:int, epochs:int, split:str)->dict:
+    "Train recipe `name` with `seed` and score it on `split`: accuracy, seconds"
+    from fastai.torch_core import set_seed
+    from fastai_audio_nb.models import get_arch
+    from fastai_audio_nb.learner import audio_learner
+    from fastai_audio_nb.training import demo_recipe
+    r = {**demo_recipe, **recipes[name]}
+    ep = r.get('epochs', epochs)
+    dls = split_dls(path, split, r)
+    set_seed(seed)
+    learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
+    t0 = time.perf_counter()
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'])
+    secs = time.perf_counter()-t0
+    with learn.no_bar(): loss, acc = learn.validate()[:2]
+    return dict(recipe=name, split=split, seed=seed, epochs=ep, accuracy=round(float(acc), 4), valid_loss=round(float(loss), 3),
+                n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), train_seconds=round(secs))
+
+def table(res:list)->str:
+    "Markdown table: per recipe and split, the runs' accuracies, their mean and spread (sample standard deviation)"
+    rows = ['| recipe | split | epochs | seeds | accuracy per seed | mean | spread (sd) | train s per run |', '|---|---|---|---|---|---|---|---|']
+    for (n,s),g in pd.DataFrame(res).groupby(['recipe', 'split'], sort=False):
+        a = g.accuracy.tolist()
+        sd = f'{statistics.stdev(a):.3f}' if len(a)>1 else '-'
+        rows.append(f"| {n} | {s} | {g.epochs.iloc[0]} | {len(a)} | {', '.join(f'{o:.3f}' for o in a)} | {statistics.mean(a):.3f} | {sd} | {g.train_seconds.mean():.0f} |")
+    return '\n'.join(rows)
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument('--recipes', nargs='+', default=['study', 'no_loops', 'demo'], choices=list(recipes))
+    p.add_argument('--seeds', nargs='+', type=int, default=[0, 1, 2])
+    p.add_argument('--epochs', type=int, default=15, help="epochs of the recipes that do not fix theirs (the demo's on an idle 2-core CPU)")
+    p.add_argument('--split', nargs='+', default=['timgm'], choices=['timgm', 'loso'])
+    p.add_argument('--data', default='data/nsynth_gm_default')
+    p.add_argument('--threads', type=int, default=None)
+    p.add_argument('--append', default=None)
+    a = p.parse_args()
+    if a.threads: torch.set_num_threads(a.threads)
+    from fastai_audio_nb.datasets import get_nsynth_gm
+    path = get_nsynth_gm('default', Path(a.data))
+    desc, res, t0 = machine('cpu'), [], time.perf_counter()
+    print(desc, flush=True)
+    for seed in a.seeds:           # seeds outermost: an interrupted run still compares the recipes
+        for split in a.split:
+            for name in a.recipes:
+                res.append(run(path, name, seed, a.epochs, split))
+                print(json.dumps(res[-1]), flush=True)
+    txt = table(res)
+    print(txt)
+    if a.append:
+        append_section(a.append, f"\n## Accuracy of the demo's recipes (bench/accuracy.py, issue 16), {time.strftime('%Y-%m-%d')}\n\n"
+                       f"{desc}; {(time.perf_counter()-t0)/60:.0f} min in all. Default set, training notes of FluidR3_GM and "
+                       f"MuseScore_General_Lite; `timgm`: the TimGM6mb validation notes; `loso`: trained on FluidR3_GM only, "
+                       f"scored on MuseScore_General_Lite. From scratch, one-cycle schedule, batches of 64.\n\n{txt}\n")
+
+if __name__=='__main__': main()
