@@ -221,7 +221,7 @@ def _train_run(args, arch, workers, tfms, dist:bool):
     if body:
         if given := [o for k,o in _spec_opts.items() if getattr(args, o[2:].replace('-', '_')) is not None] + (['--spec'] if args.spec else []):
             raise CLIError(f"{' '.join(given)}: {args.arch} brings its own front-end (its spectrogram belongs to its weights)")
-        spec, pretrained, weights = None, not args.no_pretrained, args.weights
+        spec, name, pretrained, weights = None, None, not args.no_pretrained, args.weights
         start = f"pretrained (AudioSet{' weights from ' + str(weights) if weights else ''})" if pretrained else 'from scratch'
     else:
         spec, name = _spec_config(args, la.sr), ifnone(args.spec, default_spec)
