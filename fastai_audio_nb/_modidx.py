@@ -999,4 +999,6 @@ d = { 'settings': { 'branch': 'main',
                                           'fastai_audio_nb.training.step_seconds': ( 'training.html#step_seconds',
                                                                                      'fastai_audio_nb/training.py'),
                                           'fastai_audio_nb.training.train_and_report': ( 'training.html#train_and_report',
-                                                                                         'fastai_audio_nb/training.py')}}}
+                                                                                         'fastai_audio_nb/training.py'),
+                                          'fastai_audio_nb.training.train_batch_seconds': ( 'training.html#train_batch_seconds',
+                                                                                            'fastai_audio_nb/training.py')}}}

@@ -24,7 +24,8 @@ from .interpret import save_figure, AudioInterpretation
 # %% auto #0
 __all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
            'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'step_seconds', 'batch_seconds',
-           'demo_threads', 'fmt_duration', 'recipe_tfms', 'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
+           'train_batch_seconds', 'demo_threads', 'fmt_duration', 'recipe_tfms', 'demo_choice', 'demo_plan',
+           'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -206,6 +207,19 @@ def batch_seconds(dl, n:int=3)->float:
     for i,_ in zip(range(n), dl): pass
     return (time.perf_counter()-t0)/n
 
+def train_batch_seconds(learn,        # a learner whose training batches are timed as `fit` runs them
+                        n:int=4,      # batches timed
+                        skip:int=2,   # batches first, not timed: the loader processes start
+                       )->float:
+    "Median seconds of a training batch of `learn` as `fit` runs it: loading (overlapped by the loader processes), the batch transforms and the step"
+    model, opt = learn.model.train(), torch.optim.Adam(learn.model.parameters())
+    ts, t0 = [], time.perf_counter()
+    for _,(xb,yb) in zip(range(n+skip), learn.dls.train):
+        loss = learn.loss_func(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
+        t1 = time.perf_counter(); ts.append(t1-t0); t0 = t1
+    ts = ts[skip:] or ts   # an epoch shorter than the warm-up: all its batches
+    return sorted(ts)[len(ts)//2]
+
 # %% ../nbs/04a_training.ipynb #tr0cd014
 def demo_threads(learn, xb, yb)->tuple:
     "Set torch's threads to whichever of all (the default) and 1 trains `learn` faster here; the step time and why"
@@ -229,8 +243,7 @@ def recipe_tfms(recipe:dict)->list|None:
     "The training augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` (0: none)"
     return [LoopSustain(p=recipe['loops'])] if recipe.get('loops') else None
 
-def demo_choice(step_s:float,          # seconds per training step of the model
-                batch_s:float,         # seconds per batch to load the clips and make their spectrograms
+def demo_choice(batch_s:float,         # seconds per training batch as `fit` runs it (`train_batch_seconds`)
                 nt:int, nv:int,        # training and validation batches per epoch
                 budget_s:float,        # seconds the training may take
                 max_epochs:int=20,     # the most epochs
@@ -238,11 +251,11 @@ def demo_choice(step_s:float,          # seconds per training step of the model
                 arch:str='audio_cnn',  # the model's name (for the message)
                )->tuple:
     "The epochs that fill `budget_s` (1 to `max_epochs`): epochs, estimated seconds, why"
-    e = nt*(step_s+batch_s) + nv*(step_s/3+batch_s)    # validation: ~1/3 of a training step per batch
+    e = 1.1*(nt*batch_s + nv*batch_s/2)    # validation: no backward pass; 10% to spare
     epochs = max(1, min(max_epochs, int(budget_s//e)))
     fits = (f"{epochs} epochs ~{fmt_duration(epochs*e)} fit the {fmt_duration(budget_s)} training budget" + (" (the most it gets)" if epochs==max_epochs else "")
             if epochs*e <= budget_s else f"even 1 epoch is over the {fmt_duration(budget_s)} training budget: 1 epoch")
-    return epochs, epochs*e, f"{arch}: a training step of {bs} clips takes {step_s:.2f} s here, so an epoch ~{fmt_duration(e)}; {fits}"
+    return epochs, epochs*e, f"{arch}: a training batch of {bs} clips takes {batch_s:.2f} s here, so an epoch ~{fmt_duration(e)}; {fits}"
 
 # %% ../nbs/04a_training.ipynb #dp0cd002
 def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spectrogram is added to them)
@@ -254,9 +267,9 @@ def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spec
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     xb, yb = learn.dls.one_batch()
     step, threads = demo_threads(learn, xb, yb)
-    batch_s = batch_seconds(learn.dls.train)
-    epochs, est, why = demo_choice(step, batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'])
-    return epochs, est, [threads, f"data: {batch_s:.2f} s per batch of {dls.bs} clips to load and make spectrograms (the first 3 of an epoch: loader processes starting)", why]
+    batch_s = train_batch_seconds(learn)
+    epochs, est, why = demo_choice(batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'])
+    return epochs, est, [threads, f"a training batch as fit runs it: {batch_s:.2f} s (loading {dls.bs} clips, overlapped by the loader processes; the batch transforms; a step of {step:.2f} s)", why]
 
 # %% ../nbs/04a_training.ipynb #84ec071e
 def demo_predictions(learn,      # a learner trained on NSynth families (`run_demo`'s, exported and loaded)
