@@ -84,7 +84,7 @@ def main():
     if a.threads: torch.set_num_threads(a.threads)
     from fastai_audio_nb.datasets import get_nsynth_gm
     path = get_nsynth_gm('default', Path(a.data))
-    desc, res, t0 = machine('cpu'), [], time.perf_counter()
+    desc, res, t0 = machine('cuda' if torch.cuda.is_available() else 'cpu'), [], time.perf_counter()
     print(desc, flush=True)
     for seed in a.seeds:           # seeds outermost: an interrupted run still compares the recipes
         for split in a.split:

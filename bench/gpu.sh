@@ -7,7 +7,8 @@
 #
 # Steps: cells (all notebooks with their `#| cuda` cells: the suite on a GPU machine), spectrogram (bench/spectrogram.py), augment
 # (bench/augment.py), loader (bench/loader.py), ratio (bench/epoch_ratio.py: on the fly's loading variants against the PNGs,
-# the open GPU target of issue 4; run it first), study (bench/study.py), effect (bench/augment_effect.py).
+# the open GPU target of issue 4; run it first), study (bench/study.py), effect (bench/augment_effect.py), accuracy
+# (bench/accuracy.py: the demo's recipe with the GPU's budget, $ACC_EPOCHS epochs (30), three seeds: issue 16's GPU figure).
 # Each step's whole output goes to $LOGS/STEP.log (default bench/out/gpu/); the benchmarks append their sections
 # to $RESULTS (default $LOGS/RESULTS.md), to be copied into bench/RESULTS.md.
 # A GPU machine without FluidSynth (or network) gets the rendered sets from `tools/ogg_transport.py pack`, unpacked
@@ -33,7 +34,7 @@ step() {   # step NAME LIMIT_S COMMAND...: run COMMAND, log it, print its status
   echo "   $name: exit status $rc after $((SECONDS-t0)) s"; tail -n "${TAIL:-30}" "$LOGS/$name.log"; echo
 }
 
-for s in ${@:-ratio cells spectrogram augment loader study effect}; do
+for s in ${@:-ratio cells spectrogram augment loader study effect accuracy}; do
   case $s in
     cells)       step cells 240 $PY tools/nbtest.py --flags cuda ;;
     spectrogram) step spectrogram 120 $PY bench/spectrogram.py --device cuda --bs 256 --n-clips 2048 --librosa-clips 256 --repeats ${REPEATS:-5} --append "$RESULTS" ;;
@@ -42,6 +43,7 @@ for s in ${@:-ratio cells spectrogram augment loader study effect}; do
     ratio)       step ratio 150 $PY bench/epoch_ratio.py --device cuda --data "$DATA" --append "$RESULTS" ;;
     study)       step study 300 $PY bench/study.py --device cuda --data "$DATA" --append "$RESULTS" ;;
     effect)      step effect 400 $PY bench/augment_effect.py --device cuda --data "$DATA" --epochs "$EPOCHS" --variants $VARIANTS --append "$RESULTS" ;;
-    *) echo "bench/gpu.sh: unknown step '$s' (ratio cells spectrogram augment loader study effect)"; exit 2 ;;
+    accuracy)    step accuracy 420 $PY bench/accuracy.py --recipes demo --seeds 0 1 2 --epochs "${ACC_EPOCHS:-30}" --data "$DATA" --append "$RESULTS" ;;
+    *) echo "bench/gpu.sh: unknown step '$s' (ratio cells spectrogram augment loader study effect accuracy)"; exit 2 ;;
   esac
 done
