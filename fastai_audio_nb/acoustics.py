@@ -405,13 +405,14 @@ class LoopSustain(AudioAugment):
         ai, ni = a[i,None], n[i,None]
         ph = (t - ai) % ni                                             # position in the loop
         src = torch.where(t>=ai, ai + ph, t).clamp_max(L-1)
-        y = x[i].float().gather(-1, src[:,None].expand(-1, ch, -1))
+        xi = x[i].float()
+        y = xi.gather(-1, src[:,None].expand(-1, ch, -1))
         cf = (ni//2).clamp_max(int(0.01*sr)).clamp_max(ai)              # the loop's end fades into what precedes its start
         w = ((ph - (ni - cf) + 1).float()/(cf+1).float()).clamp(0, 1) * (t>=ai)
-        prev = x[i].float().gather(-1, (ai - cf + (ph - (ni - cf))).clamp(0, L-1)[:,None].expand(-1, ch, -1))
+        prev = xi.gather(-1, (ai - cf + (ph - (ni - cf))).clamp(0, L-1)[:,None].expand(-1, ch, -1))
         y = y*(1-w[:,None]) + prev*w[:,None]
         m = max(1, int(self.win*sr))
-        g = (_moving_rms(x[i].float(), m)/_moving_rms(y, m).clamp_min(1e-6)).clamp_max(10.)
+        g = (_moving_rms(xi, m)/_moving_rms(y, m).clamp_min(1e-6)).clamp_max(10.)
         g = torch.where((t>=ai)[:,None], g, torch.ones_like(g))
         out = x.clone(); out[i] = (y*g).to(x.dtype)
         return out
