@@ -114,139 +114,44 @@ def _add_train_args(p):
 
 # %% ../nbs/07_cli.ipynb #5cac04cd
 def _train(args):
-    "`fastai-audio train`: train on a folder, print the epoch table, save the model, its confusion matrix and metrics"
+    "`fastai-audio train`: train on a folder, print the epoch table, save the model, its confusion matrix and metrics (`train_audio`)"
     import math, re, importlib.util
-    if args.epochs<1 or args.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
-    if args.lr is not None and not (math.isfinite(args.lr) and args.lr>0): raise CLIError(f"--lr {args.lr}: a learning rate > 0")
-    if args.workers is not None and args.workers<0: raise CLIError(f"--workers {args.workers}: 0 (load in this process) or more")
+    a = args
+    if a.epochs<1 or a.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
+    if a.lr is not None and not (math.isfinite(a.lr) and a.lr>0): raise CLIError(f"--lr {a.lr}: a learning rate > 0")
+    if a.workers is not None and a.workers<0: raise CLIError(f"--workers {a.workers}: 0 (load in this process) or more")
     for o in ('label_re', 'valid_re'):
-        try: re.compile(ifnone(getattr(args, o), ''))
-        except re.error as e: raise CLIError(f"--{o.replace('_', '-')} {getattr(args, o)}: not a regular expression ({e})") from e
-    if (args.sr is not None and args.sr<1) or (args.duration is not None and args.duration<=0): raise CLIError(f"--sr and --duration must be > 0")
+        try: re.compile(ifnone(getattr(a, o), ''))
+        except re.error as e: raise CLIError(f"--{o.replace('_', '-')} {getattr(a, o)}: not a regular expression ({e})") from e
+    if (a.sr is not None and a.sr<1) or (a.duration is not None and a.duration<=0): raise CLIError(f"--sr and --duration must be > 0")
     # the library from here (loading torch and fastai takes seconds)
-    from fastai.torch_core import defaults
-    from fastai_audio_nb.core import check_out_dir
-    from fastai_audio_nb.augment import audio_augment, augment_presets
-    from fastai_audio_nb.models import get_arch, BodyArch
-    import fastai_audio_nb.audioset   # registers the AudioSet backbones' names
-    from fastai_audio_nb.training import is_distributed, distrib_group, default_arch
-    args.arch = ifnone(args.arch, default_arch)
-    check_out_dir(_train_out(args))
-    _spec_config(args, args.sr)   # the spectrogram options checked before the files are read
-    if args.augment and args.augment not in augment_presets:
-        raise CLIError(f"--augment {args.augment}: not one of {', '.join(augment_presets)}")
-    tfms = audio_augment(**augment_presets[args.augment]) if args.augment else None
-    try: arch = get_arch(args.arch)
-    except ValueError as e: raise CLIError(str(e)) from None
-    # a `BodyArch`'s weights may be a folder or a hub name (ast): what is wrong with them, the library says
-    if args.weights and not isinstance(arch, BodyArch) and not Path(args.weights).is_file(): raise CLIError(f"{args.weights}: weights file not found")
+    from fastai_audio_nb.core import AudioLoadError
+    from fastai_audio_nb.data import AudioFilesError, AudioFolderError
+    from fastai_audio_nb.models import PretrainedWeightsError
+    from fastai_audio_nb.training import train_audio, default_arch, is_distributed
     if is_distributed() and importlib.util.find_spec('accelerate') is None:
         raise CLIError("training with several processes needs Hugging Face Accelerate: pip install accelerate")
-    with distrib_group() as dist:   # the processes of `accelerate launch` share the CPUs of this machine
-        workers = ifnone(args.workers, max(1, defaults.cpus//int(os.environ.get('LOCAL_WORLD_SIZE', 1)))) if dist else args.workers
-        return _train_run(args, arch, workers, tfms, dist)
-
-def _train_out(args)->Path: return Path(ifnone(args.out, Path('models')/f"{Path(args.data).resolve().name}-{args.arch}"))
-
-def _split_note(data, label_from:str, valid_pct, seed, valid_re=None, valid_fold=None)->str:
-    "How the data line tells of a split that is not by folder: at random (--valid-pct, naming the validation folder it leaves out), by name or by fold"
-    if valid_re is not None: return f" (the names matching '{valid_re}' are the validation files)"
-    if valid_fold is not None: return f" (fold {valid_fold} of the table is the validation set)"
-    if not valid_pct: return ''
-    unused = 'valid' if label_from=='folder' else 'nsynth-valid'
-    left = f"; the files in {unused}/ are not used" if (Path(data)/unused).is_dir() else ''
-    return f" (a random {valid_pct:g}, seed {seed}{left})"
+    arch = ifnone(a.arch, default_arch)
+    data = dict(fn_col=a.fn_col, label_col=a.label_col, valid_fold=a.valid_fold) if a.csv is not None else dict(
+                label_re=a.label_re, valid_folder=a.valid_folder, train_folder=a.train_folder, label_from=a.label_from)
+    spec = dict(n_fft=a.n_fft, hop_length=a.hop, n_mels=a.n_mels, f_min=a.f_min, f_max=a.f_max, n_mfcc=a.mfcc)
+    try: return train_audio(a.data, ifnone(a.out, Path('models')/f"{Path(a.data).resolve().name}-{arch}"), arch, a.csv, a.spec, spec, a.weights,
+                            not a.no_pretrained, a.download, a.epochs, a.lr, a.augment, a.mixup, a.seed, a.workers, bs=a.bs, sr=ifnone(a.sr, 'auto'),
+                            duration=ifnone(a.duration, 'auto'), crop=a.crop, skip_bad=a.skip_bad, valid_pct=a.valid_pct, valid_re=a.valid_re, **data)
+    except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
+    except (AudioFolderError, AudioLoadError): raise   # they name the options or the file already
+    except PretrainedWeightsError as e: raise CLIError(str(e)) from e
+    except ValueError as e: raise _said(e) from e
 
 # %% ../nbs/07_cli.ipynb #sp0cd001
-_spec_opts = dict(n_fft='--n-fft', hop_length='--hop', n_mels='--n-mels', f_min='--f-min', f_max='--f-max', n_mfcc='--mfcc')
+_options = dict(preset='--spec', spec='--spec', n_fft='--n-fft', hop_length='--hop', n_mels='--n-mels', f_min='--f-min', f_max='--f-max', n_mfcc='--mfcc',
+                augment='--augment', bs='--bs', sr='--sr', duration='--duration', arch='--arch')
 
-def _spec_config(args, sr:int|None):
-    "The `SpectrogramConfig` of --spec and the spectrogram options for items at `sr` Hz (None: not known yet, only the options checked)"
+def _said(e:Exception)->CLIError:
+    "The library's error `e` as the command line says it: an argument becomes its option (`n_mfcc=50` -> `--mfcc 50`), words in parentheses stay"
     import re
-    from fastai_audio_nb.spectrogram import SpectrogramConfig
-    from fastai_audio_nb.training import default_spec
-    name = ifnone(args.spec, default_spec)
-    if name not in SpectrogramConfig.presets: raise CLIError(f"--spec {name}: not one of {', '.join(SpectrogramConfig.presets)}")
-    ch = {k:getattr(args, o[2:].replace('-', '_')) for k,o in _spec_opts.items()}
-    ch = {k:v for k,v in ch.items() if v is not None}
-    if sr is not None and ch.get('f_max', 0)>sr/2:
-        raise CLIError(f"--f-max {ch['f_max']:g}: above the Nyquist frequency of the {sr} Hz items: at most {sr/2:g}")
-    # no rate yet: the preset's own f_max is not checked against one (the files may be 44.1 kHz)
-    kw = {**ch, 'sample_rate': sr} if sr else {**ch, 'sample_rate': None, 'f_max': ch.get('f_max')}
-    try: return SpectrogramConfig.from_preset(name, **kw)
-    except ValueError as e:
-        msg = str(e)
-        for k,o in _spec_opts.items(): msg = re.sub(rf'\b{k}\b', o, re.sub(rf'\b{k}=', f'{o} ', msg))
-        raise CLIError(f"spectrogram: {msg}") from None
-
-def _spec_line(name:str, cfg, duration)->str:
-    "The line that says which spectrogram the model sees, and its shape for a clip of `duration` seconds"
-    s = cfg.settings()
-    kind = f"{s['n_mfcc']} MFCCs of {s['n_mels']} mel bands" if s['n_mfcc'] else f"{s['n_mels']} mel bands" if s['n_mels'] else 'an STFT'
-    band = f" ({s['f_min']:g}-{s['f_max']:g} Hz)" if s['n_mels'] else ''
-    ch, freq = s['deltas']+1, s['n_mfcc'] or s['n_mels'] or s['n_fft']//2+1
-    frames = None if duration is None else cfg.n_frames(int(round(duration*s['sample_rate'])))
-    shape = '' if frames is None else f": {'' if ch==1 else f'{ch} x '}{freq} x {frames} per {duration:g} s clip"
-    return f"spectrogram: {name}, {kind}{band}, n_fft {s['n_fft']}, hop {s['hop_length']}, at {s['sample_rate']} Hz{shape}"
-
-# %% ../nbs/07_cli.ipynb #st0cd001
-def _train_dls(args, workers, tfms):
-    "The `DataLoaders` of `train`'s options: from a table (--csv) or a folder; the rate and duration read from the files unless given"
-    from fastai_audio_nb.data import folder_dls, csv_dls, AudioFilesError
-    kw = dict(seed=args.seed, bs=args.bs, sr=ifnone(args.sr, 'auto'), duration=ifnone(args.duration, 'auto'), crop=args.crop,
-              num_workers=workers, batch_tfms=tfms, skip_bad=args.skip_bad)
-    try:
-        if args.csv is not None:
-            return csv_dls(args.data, args.csv, args.fn_col, args.label_col, valid_fold=args.valid_fold, valid_re=args.valid_re, valid_pct=args.valid_pct, **kw)
-        return folder_dls(args.data, args.label_re, args.valid_folder, args.train_folder, label_from=args.label_from, valid_pct=args.valid_pct,
-                          valid_re=args.valid_re, **kw)
-    except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
-
-# %% ../nbs/07_cli.ipynb #tr1cd001
-def _train_run(args, arch, workers, tfms, dist:bool):
-    "The body of `_train`, within the process group when `dist`"
-    import math, re, torch.distributed as td
-    from fastai.torch_core import set_seed
-    from fastai.callback.mixup import MixUp
-    from fastai_audio_nb.models import PretrainedWeightsError, BodyArch
-    from fastai_audio_nb.learner import audio_learner, audio_loader
-    from fastai_audio_nb.training import train_and_report, is_rank0, default_spec, start_weights
-    say = print if is_rank0() else noop
-    set_seed(args.seed)
-    dls = _train_dls(args, workers, tfms)
-    split = _split_note(args.data, args.label_from, args.valid_pct, args.seed, args.valid_re, args.valid_fold)
-    say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{split}, {len(dls.vocab)} classes: {', '.join(map(str, dls.vocab[:20]))}{', ...' if len(dls.vocab)>20 else ''}")
-    la = audio_loader(dls)
-    body = isinstance(arch, BodyArch)   # an AudioSet backbone brings its own front-end, at its own rate
-    if body:
-        if given := [o for k,o in _spec_opts.items() if getattr(args, o[2:].replace('-', '_')) is not None] + (['--spec'] if args.spec else []):
-            raise CLIError(f"{' '.join(given)}: {args.arch} brings its own front-end (its spectrogram belongs to its weights)")
-        spec, name, pretrained, weights = None, None, not args.no_pretrained, args.weights
-        start = f"pretrained (AudioSet{' weights from ' + str(weights) if weights else ''})" if pretrained else 'from scratch'
-    else:
-        spec, name = _spec_config(args, la.sr), ifnone(args.spec, default_spec)
-        if la.duration is not None and la.duration*la.sr <= spec.n_fft//2:
-            n = int(la.duration*la.sr)
-            raise CLIError(f"--duration {la.duration:g} at --sr {la.sr} is {n} samples a clip: the spectrogram (n_fft={spec.n_fft}) needs more than "
-                           f"{spec.n_fft//2}, e.g. --duration {math.ceil((spec.n_fft//2+1)/la.sr*100)/100:g}, or a smaller --n-fft")
-        pretrained, weights, start = start_weights(args.arch, arch, args.weights, not args.no_pretrained, args.download)
-    try: learn = audio_learner(dls, arch, spec=spec, pretrained=pretrained, weights=weights, cbs=[MixUp()] if args.mixup else [])
-    except PretrainedWeightsError as e: raise CLIError(str(e)) from e
-    except ValueError as e: raise CLIError(re.sub(r'\bbs=', '--bs ', str(e))) from e   # (batches of one item with BatchNorm)
-    say(f"model: {args.arch}, {start}")
-    if not body: say(_spec_line(name, spec, la.duration))
-    if dist: say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {args.bs} per process, on {dls.device}")
-    out = _train_out(args)
-    if args.augment or args.mixup: say(f"augmentation: {args.augment or 'none'}{', MixUp' if args.mixup else ''} (training batches only)")
-    info = dict(data=str(args.data), seed=args.seed, augment=args.augment, mixup=args.mixup, label_from=args.label_from, valid_pct=args.valid_pct,
-                valid_re=args.valid_re, csv=args.csv, valid_fold=args.valid_fold, spec=name, start=start,
-                spec_options={k:getattr(args, o[2:].replace('-', '_')) for k,o in _spec_opts.items() if getattr(args, o[2:].replace('-', '_')) is not None})
-    m = train_and_report(learn, out, args.epochs, args.lr, info=info)
-    say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
-    say(f"saved {', '.join(str(out/f) for f in ('model.pkl', 'confusion_matrix.png', 'metrics.json') if (out/f).exists())}"
-        + ('' if m['confusion_matrix'] is not None else f" (no confusion matrix picture for {len(m['vocab'])} classes: metrics.json has the most confused pairs)"))
-    if dist: td.barrier()    # the others wait for rank 0's files, then all leave together
-    return m
+    def opt(m): return m[0] if m[0].startswith('(') else _options[m[1]] + (' ' if m[2] else '')
+    return CLIError(re.sub(rf"\([^()]*\)|(?<!\S)({'|'.join(_options)})\b(=?)", opt, str(e)))
 
 # %% ../nbs/07_cli.ipynb #4c8c334b
 def _add_predict_args(p):
@@ -273,38 +178,38 @@ def _skipped_to_stderr(cmd:str):
             else: warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)   # as it would have been shown
 
 # %% ../nbs/07_cli.ipynb #pr1cd001
-def _check_csv(csv, inputs):
-    "`--csv FILE`: a name for the table; a `CLIError` for a folder, an audio file (by its extension or its header) or one of the `inputs`"
-    from fastai_audio_nb.core import audio_extensions
-    from fastai_audio_nb.data import check_audio
-    if csv in (None, '-'): return
-    p = Path(csv)
-    if p.is_dir(): raise CLIError(f"--csv {csv}: a folder, not a file name")
-    if p.suffix.lower() in audio_extensions or (p.is_file() and check_audio(p) is None):   # `--csv *.wav`: the shell's files after --csv
-        raise CLIError(f"--csv {csv}: an audio file, not a name for the table (a shell pattern after --csv? give --csv FILE.csv before or after the files)")
-    if p.exists() and any(p.resolve()==Path(o).resolve() for o in inputs): raise CLIError(f"--csv {csv}: one of the files to predict")
+def _model_and_files(args, cpu:bool=True)->tuple:
+    "The model of `predict` and `events` (`args.model`) and their files (`args.files`), after the checks of `--bs` and `--csv`"
+    from fastai_audio_nb.data import audio_inputs, check_table_name
+    from fastai_audio_nb.learner import load_model
+    if args.bs<1: raise CLIError(f"--bs {args.bs}: at least 1")
+    try: args.csv in (None, '-') or check_table_name(args.csv, args.files)
+    except ValueError as e: raise CLIError(f"--csv {e}") from None
+    try: learn = load_model(args.model, cpu=cpu)
+    except ValueError as e: raise CLIError(str(e)) from e
+    return learn, audio_inputs(args.files)
+
+def _print_table(df, csv, fmt:str, wrote:str, shown=None, cols=None):
+    "`df` printed as CSV (`csv` '-'), written to the file `csv` (under a temporary name until whole), or printed as a table (`shown`'s `cols`)"
+    from fastai_audio_nb.core import atomic_path
+    shown = ifnone(shown, df)
+    if csv=='-': print(shown.to_csv(index=False, float_format=fmt), end='')
+    elif csv:   # the names as they are, bytes that are not UTF-8 included
+        with atomic_path(csv) as tmp: df.to_csv(tmp, index=False, float_format=fmt, errors='surrogateescape')
+        print(wrote)
+    else: print(shown[ifnone(cols, list(df.columns))].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
 
 def _predict(args):
     "`fastai-audio predict`: a table of file, label, probability"
-    import pandas as pd
-    from fastai_audio_nb.core import get_audio_files, atomic_path, shown_name
-    from fastai_audio_nb.learner import predict_files, load_model
-    if args.bs<1: raise CLIError(f"--bs {args.bs}: at least 1")
-    _check_csv(args.csv, args.files)
+    from fastai_audio_nb.core import shown_name
+    from fastai_audio_nb.learner import predict_files
     if args.gpu:
         import torch
         if not torch.cuda.is_available(): print("fastai-audio predict: no GPU here: predicting on the CPU", file=sys.stderr)
-    try: learn = load_model(args.model, cpu=not args.gpu)
-    except ValueError as e: raise CLIError(str(e)) from e
-    files = [f for o in args.files for f in (sorted(get_audio_files(o)) if Path(o).is_dir() else [Path(o)])]   # a folder's files sorted
-    if not files: raise CLIError(f"no audio files in {' '.join(args.files)}")
+    learn, files = _model_and_files(args, cpu=not args.gpu)
     with _skipped_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
     shown = df.assign(file=df.file.map(shown_name))   # (a name that is not UTF-8, escaped: a terminal would refuse it)
-    if args.csv=='-': print(shown.to_csv(index=False, float_format='%.6f'), end='')
-    elif args.csv:   # the names as they are, bytes that are not UTF-8 included
-        with atomic_path(args.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.6f', errors='surrogateescape')
-        print(f"wrote {len(df)} predictions to {args.csv}")
-    else: print(shown[[c for c in ('file','label','prob') if c in df]].to_string(index=False, float_format=lambda v: f'{v:.3f}'))   # (a regression model has no prob)
+    _print_table(df, args.csv, '%.6f', f"wrote {len(df)} predictions to {args.csv}", shown, [c for c in ('file','label','prob') if c in df])   # (a regression model has no prob)
     return df
 
 # %% ../nbs/07_cli.ipynb #84ec071e
@@ -374,23 +279,12 @@ def _add_events_args(p):
 
 def _events(args):
     "`fastai-audio events`: the timed events of long recordings: filename, onset, offset, event_label, score"
-    from fastai_audio_nb.core import get_audio_files, atomic_path
-    from fastai_audio_nb.learner import load_model
     from fastai_audio_nb.events import predict_events
-    if args.bs<1: raise CLIError(f"--bs {args.bs}: at least 1")
-    _check_csv(args.csv, args.files)
-    try: learn = load_model(args.model)
-    except ValueError as e: raise CLIError(str(e)) from e
-    files = [f for o in args.files for f in (sorted(get_audio_files(o)) if Path(o).is_dir() else [Path(o)])]
-    if not files: raise CLIError(f"no audio files in {' '.join(args.files)}")
+    learn, files = _model_and_files(args)
     kw = dict(threshold=args.threshold, median_window=args.median_window, minimum_event_gap=args.min_gap, minimum_event_length=args.min_length)
     try: df = predict_events(learn, files, hop=args.hop, bs=args.bs, **kw)
     except ValueError as e: raise CLIError(f"{args.model}: {e}" if 'keep time' in str(e) else str(e)) from e
-    if args.csv=='-': print(df.to_csv(index=False, float_format='%.3f'), end='')
-    elif args.csv:
-        with atomic_path(args.csv) as tmp: df.to_csv(tmp, index=False, float_format='%.3f')
-        print(f"wrote {len(df)} events of {len(files)} files to {args.csv}")
-    else: print(df.to_string(index=False, float_format=lambda v: f'{v:.3f}'))
+    _print_table(df, args.csv, '%.3f', f"wrote {len(df)} events of {len(files)} files to {args.csv}")
     return df
 
 # %% ../nbs/07_cli.ipynb #770da705

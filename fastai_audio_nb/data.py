@@ -15,11 +15,11 @@ from fastai.vision.data import get_grid
 from .core import *
 
 # %% auto #0
-__all__ = ['nsynth_label_re', 'crop_pad', 'check_audio', 'verify_audio', 'AudioFilesError', 'warn_skipped', 'drop_bad_audio',
-           'check_channels', 'LoadAudio', 'audio_headers', 'choose_audio_settings', 'auto_audio_settings',
-           'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock', 'check_regex_labels', 'check_split_labels',
-           'check_duplicates', 'PathColReader', 'RegexSplitter', 'AudioDataLoaders', 'AudioFolderError', 'folder_dls',
-           'show_batch', 'show_results', 'csv_dls', 'CropMode', 'LabelFrom']
+__all__ = ['nsynth_label_re', 'crop_pad', 'check_audio', 'audio_inputs', 'check_table_name', 'verify_audio', 'AudioFilesError',
+           'warn_skipped', 'drop_bad_audio', 'check_channels', 'LoadAudio', 'audio_headers', 'choose_audio_settings',
+           'auto_audio_settings', 'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock', 'check_regex_labels',
+           'check_split_labels', 'check_duplicates', 'PathColReader', 'RegexSplitter', 'AudioDataLoaders',
+           'AudioFolderError', 'folder_dls', 'show_batch', 'show_results', 'csv_dls', 'CropMode', 'LabelFrom']
 
 # %% ../nbs/01_data.ipynb #e0161ef3
 def crop_pad(x:torch.Tensor, # audio `(..., samples)`
@@ -58,6 +58,24 @@ def check_audio(fn, decode:bool=False)->str|None:
         if decode: load_audio(fn); return None
         if audio_info(fn).subtype in ('FLOAT', 'DOUBLE'): _check_float_samples(fn)
     except AudioLoadError as e: return e.reason
+
+# %% ../nbs/01_data.ipynb #ai0cd002
+def audio_inputs(inputs, # audio files and folders (searched recursively)
+                )->list:
+    "The files of `inputs`: a folder's audio files (sorted), a file as it is; `FileNotFoundError` when there are none"
+    files = [f for o in inputs for f in (sorted(get_audio_files(o)) if Path(o).is_dir() else [Path(o)])]
+    if not files: raise FileNotFoundError(f"no audio files in {' '.join(map(str, inputs))}")
+    return files
+
+def check_table_name(fn,        # the name a table is to be written to
+                     inputs=(), # the files and folders the table is made from
+                    ):
+    "A `ValueError` naming `fn` when it is a folder, an audio file (by its extension or its header) or one of `inputs`"
+    p = Path(fn)
+    if p.is_dir(): raise ValueError(f"{fn}: a folder, not a file name")
+    if p.suffix.lower() in audio_extensions or (p.is_file() and check_audio(p) is None):
+        raise ValueError(f"{fn}: an audio file, not a name for the table (a shell pattern after --csv? give --csv FILE.csv before or after the files)")
+    if p.exists() and any(p.resolve()==Path(o).resolve() for o in inputs): raise ValueError(f"{fn}: one of the files to predict")
 
 # %% ../nbs/01_data.ipynb #03d5b29a
 def verify_audio(files,              # audio files to check

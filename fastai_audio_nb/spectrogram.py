@@ -578,6 +578,32 @@ def at_rate(self:SpectrogramConfig, sr:int)->SpectrogramConfig:
     "This config for items at `sr` Hz: `sample_rate=sr`, and `f_max` lowered to the Nyquist frequency `sr/2` when above it"
     return replace(self, sample_rate=sr, f_max=self.f_max if self.f_max is None else min(self.f_max, sr/2))
 
+# %% ../nbs/02_spectrogram.ipynb #fi0cd002
+@patch(cls_method=True)
+def for_items(cls:SpectrogramConfig, preset:str='nsynth_study', # a name of `SpectrogramConfig.presets`
+              sr:int=None, # the items' sample rate (None: not known yet, only the settings are checked)
+              **changes,   # settings of the preset changed (None: the preset's)
+             )->SpectrogramConfig:
+    "The preset with `changes`, for items at `sr` Hz: its own `f_max` lowered to the Nyquist frequency, a given one above it a `ValueError`"
+    if preset not in cls.presets: raise ValueError(f"preset={preset}: not one of {', '.join(cls.presets)}")
+    kw = {k:v for k,v in changes.items() if v is not None}
+    if sr is not None and kw.get('f_max', 0)>sr/2: raise ValueError(f"f_max={kw['f_max']:g}: above the Nyquist frequency of the {sr} Hz items: at most {sr/2:g}")
+    # no rate yet: the preset's own f_max is not checked against one (the items may be 44.1 kHz)
+    try: return cls.from_preset(preset, **kw, sample_rate=sr) if sr else cls.from_preset(preset, **{**kw, 'sample_rate': None, 'f_max': kw.get('f_max')})
+    except ValueError as e: raise ValueError(f"spectrogram: {e}") from None
+
+# %% ../nbs/02_spectrogram.ipynb #fi0cd005
+@patch
+def describe(self:SpectrogramConfig, duration:float=None, # seconds of a clip (None: no shape)
+            )->str:
+    "The spectrogram in words (kind, bands, FFT, hop, rate), and its shape for a clip of `duration` seconds"
+    s = self.settings()
+    kind = f"{s['n_mfcc']} MFCCs of {s['n_mels']} mel bands" if s['n_mfcc'] else f"{s['n_mels']} mel bands" if s['n_mels'] else 'an STFT'
+    band = f" ({s['f_min']:g}-{s['f_max']:g} Hz)" if s['n_mels'] else ''
+    ch, freq = s['deltas']+1, s['n_mfcc'] or s['n_mels'] or s['n_fft']//2+1
+    shape = '' if duration is None else f": {'' if ch==1 else f'{ch} x '}{freq} x {self.n_frames(int(round(duration*s['sample_rate'])))} per {duration:g} s clip"
+    return f"{kind}{band}, n_fft {s['n_fft']}, hop {s['hop_length']}, at {s['sample_rate']} Hz{shape}"
+
 # %% ../nbs/02_spectrogram.ipynb #f28057a6
 @dispatch
 def show_batch(x:TensorSpectrogram, y, samples, ctxs=None, max_n=9, nrows=None, ncols=None, figsize=None, **kwargs):

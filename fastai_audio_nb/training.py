@@ -4,28 +4,30 @@
 
 # %% ../nbs/04a_training.ipynb #tr0cd001
 from __future__ import annotations
-import os, sys, time, errno, tempfile
+import os, sys, math, time, errno, tempfile
 from contextlib import contextmanager
 from pathlib import Path
-import torch
+import torch, torch.distributed as td
 from fastcore.all import *
 from fastai.torch_core import num_distrib, rank_distrib
 from fastai.metrics import AccumMetric, AvgMetric
 from fastai.torch_core import set_seed
 from .core import write_json, free_bytes, check_out_dir
-from .data import folder_dls
+from .data import folder_dls, csv_dls
+from .augment import audio_augment, augment_presets
+from fastai.callback.mixup import MixUp
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
-from .models import get_arch, arch_name, imagenet_weights_file, audio_archs
+from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch
 from .learner import audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files
 from .interpret import save_figure, AudioInterpretation
 
 # %% auto #0
 __all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
-           'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'step_seconds', 'batch_seconds',
-           'train_batch_seconds', 'demo_threads', 'fmt_duration', 'recipe_tfms', 'demo_choice', 'demo_plan',
-           'demo_predictions', 'run_demo']
+           'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'train_audio', 'step_seconds',
+           'batch_seconds', 'train_batch_seconds', 'demo_threads', 'fmt_duration', 'recipe_tfms', 'demo_choice',
+           'demo_plan', 'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -184,6 +186,81 @@ def start_weights(name:str,            # the architecture's name, as `get_arch` 
     if wfile.exists(): return True, None, f"pretrained (ImageNet weights from torch's cache, {wfile})"
     if download: return True, None, f"pretrained (ImageNet weights, downloaded to {wfile})"
     return False, None, f"from scratch: its ImageNet weights are not in torch's cache ({wfile}); --weights FILE (offline) or --download starts from them"
+
+# %% ../nbs/04a_training.ipynb #ta0cd002
+def _split_note(path, seed:int, label_from:str='name', valid_pct:float=None, valid_re:str=None, valid_fold=None, **kwargs)->str:
+    "How the data line tells of a split that is not by folder: at random (naming the validation folder it leaves out), by name or by fold"
+    if valid_re is not None: return f" (the names matching '{valid_re}' are the validation files)"
+    if valid_fold is not None: return f" (fold {valid_fold} of the table is the validation set)"
+    if not valid_pct: return ''
+    unused = 'valid' if label_from=='folder' else 'nsynth-valid'
+    left = f"; the files in {unused}/ are not used" if (Path(path)/unused).is_dir() else ''
+    return f" (a random {valid_pct:g}, seed {seed}{left})"
+
+def _start(name:str, arch, spec:str, changes:dict, la, weights, pretrained:bool, download:bool)->tuple:
+    "The spectrogram (None: a `BodyArch`'s own front-end), `audio_learner`'s `pretrained` and `weights`, and how the model starts, in words"
+    if isinstance(arch, BodyArch):   # an AudioSet backbone brings its own front-end, at its own rate
+        start = f"pretrained (AudioSet{' weights from ' + str(weights) if weights else ''})" if pretrained else 'from scratch'
+        return None, pretrained, weights, start
+    cfg = SpectrogramConfig.for_items(ifnone(spec, default_spec), la.sr, **changes)
+    if la.duration is not None and la.duration*la.sr <= cfg.n_fft//2:
+        raise ValueError(f"duration={la.duration:g} at sr={la.sr} is {int(la.duration*la.sr)} samples a clip: the spectrogram (n_fft={cfg.n_fft}) needs more than "
+                         f"{cfg.n_fft//2}, e.g. duration={math.ceil((cfg.n_fft//2+1)/la.sr*100)/100:g}, or a smaller n_fft")
+    return (cfg, *start_weights(name, arch, weights, pretrained, download))
+
+# %% ../nbs/04a_training.ipynb #ta0cd003
+def train_audio(path,                   # folder of audio files (searched recursively)
+                out,                    # folder for model.pkl, confusion_matrix.png and metrics.json
+                arch:str=None,          # a name for `get_arch` (default: `default_arch`)
+                csv=None,               # a table of the files, labels and split (`csv_dls`), instead of labels from names or folders (`folder_dls`)
+                spec:str=None,          # a `SpectrogramConfig` preset (default: `default_spec`); not for a `BodyArch`
+                spec_changes:dict=None, # settings of the preset changed (None: the preset's), e.g. `dict(n_mels=64)`
+                weights=None,           # the weights to start from (`start_weights`; a `BodyArch`'s checkpoint)
+                pretrained:bool=True,   # False: from scratch
+                download:bool=False,    # let torchvision download the ImageNet weights missing from its cache
+                epochs:int=3,           # epochs in all, the first with the body frozen for a pretrained learner
+                lr:float=None,          # learning rate (default: `train_and_report`'s)
+                augment:str=None,       # an `augment_presets` name: the training batches augmented on their device
+                mixup:bool=False,       # fastai's `MixUp` on the spectrogram batches
+                seed:int=42,            # seeds everything random, a `valid_pct` split included
+                num_workers:int=None,   # data loading processes (default: the loaders'; the CPUs shared by the processes of `accelerate launch`)
+                say=print,              # what prints the lines about the run (only on rank 0)
+                **kwargs,               # `folder_dls`'s or `csv_dls`'s: `bs`, `sr`, `duration`, `crop`, `label_re`, `valid_pct`, `valid_fold`...
+               )->dict:
+    "Train `arch` on the audio files under `path` and write its report under `out` (`train_and_report`), saying what it does; return the metrics"
+    name, changes = ifnone(arch, default_arch), {k:v for k,v in (spec_changes or {}).items() if v is not None}
+    check_out_dir(out)
+    arch = get_arch(name)
+    if isinstance(arch, BodyArch) and (changes or spec):
+        raise ValueError(f"{' '.join([*changes, *(['spec'] if spec else [])])}: {name} brings its own front-end (its spectrogram belongs to its weights)")
+    sr = kwargs.get('sr')
+    if not isinstance(arch, BodyArch): SpectrogramConfig.for_items(ifnone(spec, default_spec), sr if isinstance(sr, int) else None, **changes)   # before the files are read
+    if augment is not None and augment not in augment_presets: raise ValueError(f"augment={augment}: not one of {', '.join(augment_presets)}")
+    if weights and not isinstance(arch, BodyArch) and not Path(weights).is_file(): raise FileNotFoundError(f"{weights}: weights file not found")   # a `BodyArch`'s: said by the library
+    say = say if is_rank0() else noop
+    with distrib_group() as dist:   # the processes of `accelerate launch` share the CPUs of this machine
+        if dist: num_workers = ifnone(num_workers, max(1, defaults.cpus//int(os.environ.get('LOCAL_WORLD_SIZE', 1))))
+        set_seed(seed)
+        kw = dict(seed=seed, num_workers=num_workers, batch_tfms=audio_augment(**augment_presets[augment]) if augment else None, **kwargs)
+        dls = csv_dls(path, csv, **kw) if csv is not None else folder_dls(path, **kw)
+        v = dls.vocab
+        say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{_split_note(path, seed, **kwargs)}, {len(v)} classes: {', '.join(map(str, v[:20]))}{', ...' if len(v)>20 else ''}")
+        la = audio_loader(dls)
+        cfg, pretrained, weights, start = _start(name, arch, spec, changes, la, weights, pretrained, download)
+        learn = audio_learner(dls, arch, spec=cfg, pretrained=pretrained, weights=weights, cbs=[MixUp()] if mixup else [])
+        say(f"model: {name}, {start}")
+        if cfg is not None: say(f"spectrogram: {ifnone(spec, default_spec)}, {cfg.describe(la.duration)}")
+        if dist: say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {dls.bs} per process, on {dls.device}")
+        if augment or mixup: say(f"augmentation: {augment or 'none'}{', MixUp' if mixup else ''} (training batches only)")
+        info = dict(data=str(path), seed=seed, augment=augment, mixup=mixup, **{k:kwargs.get(k) for k in ('label_from', 'valid_pct', 'valid_re')},
+                    csv=csv, valid_fold=kwargs.get('valid_fold'), spec=cfg and ifnone(spec, default_spec), start=start, spec_options=changes)
+        info['label_from'] = ifnone(info['label_from'], 'name')
+        m = train_and_report(learn, out, epochs, lr, info=info)
+        say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
+        say(f"saved {', '.join(str(Path(out)/f) for f in ('model.pkl', 'confusion_matrix.png', 'metrics.json') if (Path(out)/f).exists())}"
+            + ('' if m['confusion_matrix'] is not None else f" (no confusion matrix picture for {len(m['vocab'])} classes: metrics.json has the most confused pairs)"))
+        if dist: td.barrier()    # the others wait for rank 0's files, then all leave together
+    return m
 
 # %% ../nbs/04a_training.ipynb #8cc28ea8
 def step_seconds(learn,                # a learner whose model and loss are timed
