@@ -35,16 +35,10 @@ def _add_render_args(p):
 
 def _render(args):
     "`fastai-audio render`: render General MIDI notes into the NSynth layout (resumable) and summarise them"
-    size, dest, splits, workers = args.size, args.dest, args.splits, args.workers
-    from fastai_audio_nb.datasets import get_nsynth_gm, summarize_nsynth, nsynth_gm_sizes, as_splits
-    if size not in nsynth_gm_sizes: raise CLIError(f"unknown size {size!r}: choose from {', '.join(nsynth_gm_sizes)}")
-    if workers is not None and workers<1: raise CLIError(f"--workers {workers}: at least 1 FluidSynth process")
-    if dest is not None and Path(dest).exists() and not Path(dest).is_dir(): raise CLIError(f"{dest}: a file, not a folder for the dataset")
-    try: splits = as_splits(s.strip() for s in splits.split(','))
-    except ValueError as e: raise CLIError(str(e)) from None
-    if dest is None and size!='mini': dest = Path('data')/f'nsynth_gm_{size}'
+    from fastai_audio_nb.datasets import get_nsynth_gm, summarize_nsynth
     t0 = time.time()
-    path = get_nsynth_gm(size, dest, splits, n_workers=workers, progress=sys.stdout.isatty())
+    try: path = get_nsynth_gm(args.size, args.dest, [s.strip() for s in args.splits.split(',')], n_workers=args.workers, progress=sys.stdout.isatty())
+    except ValueError as e: raise _said(e) from e   # the checks of the size, the splits, the workers and the folder
     print(f"dataset: {path} (ready in {time.time()-t0:.1f} s)")
     print(summarize_nsynth(path).to_string())
 
@@ -56,21 +50,19 @@ def _share(s:str)->float:
     if v is None or not 0<v<1: raise argparse.ArgumentTypeError(f"{s!r}: a share between 0 and 1, e.g. 0.2")
     return v
 
+_excludes = [   # (an option, those it cannot go with, the usage error)
+    ('--label-from folder', ['--label-re'], "--label-re labels a file by its name: not with --label-from folder, which labels it by its folder"),
+    ('--valid-pct', ['--valid-folder'], "--valid-pct (a random split) or --valid-folder (a split by folder): not both"),
+    ('--valid-re', ['--valid-pct', '--valid-folder'], "--valid-re (a split by file name) or {}: not both"),
+    ('--csv', ['--label-re', '--valid-folder', '--train-folder', '--label-from folder'], "{}: not with --csv, whose table gives the files, labels and split"),
+    ('--valid-fold', ['--valid-re', '--valid-pct'], "--valid-fold or {}: not both")]
+
 def _check_train_args(p, args):
-    "Usage errors (exit status 2) for train options that contradict each other"
-    if args.label_from=='folder' and args.label_re is not None:
-        p.error("--label-re labels a file by its name: not with --label-from folder, which labels it by its folder")
-    if args.valid_pct is not None and args.valid_folder is not None:
-        p.error("--valid-pct (a random split) or --valid-folder (a split by folder): not both")
-    if args.valid_re is not None and (args.valid_pct is not None or args.valid_folder is not None):
-        p.error(f"--valid-re (a split by file name) or --valid-{'pct' if args.valid_pct is not None else 'folder'}: not both")
-    table = [o for o,v in (('--valid-fold', args.valid_fold), ('--fn-col', args.fn_col), ('--label-col', args.label_col)) if v is not None]
-    if args.csv is None and table: p.error(f"{table[0]} reads the table of --csv FILE: give one")
-    folder = [o for o,v in (('--label-re', args.label_re), ('--valid-folder', args.valid_folder), ('--train-folder', args.train_folder),
-                            ('--label-from folder', args.label_from=='folder' or None)) if v is not None]
-    if args.csv is not None and folder: p.error(f"{folder[0]}: not with --csv, whose table gives the files, labels and split")
-    if args.valid_fold is not None and (args.valid_re is not None or args.valid_pct is not None):
-        p.error(f"--valid-fold or --valid-{'re' if args.valid_re is not None else 'pct'}: not both")
+    "Usage errors (exit status 2) for train options that contradict each other (`_excludes`), or that need `--csv`"
+    given = {f"--{k.replace('_', '-')}" for k,v in vars(args).items() if v is not None} | ({'--label-from folder'} if args.label_from=='folder' else set())
+    if args.csv is None and (o := first(o for o in ('--valid-fold', '--fn-col', '--label-col') if o in given)): p.error(f"{o} reads the table of --csv FILE: give one")
+    for o, others, msg in _excludes:
+        if o in given and (x := first(x for x in others if x in given)): p.error(msg.format(x))
 
 def _add_train_args(p):
     p.add_argument('data', metavar='DATA', help='folder of audio files (searched recursively)')
@@ -99,12 +91,7 @@ def _add_train_args(p):
     p.add_argument('--crop', default='start', choices=['start', 'center', 'random'], help="where to crop longer files: 'start', 'center', 'random' (training; centre in validation)")
     s = p.add_argument_group('spectrogram (default: training.default_spec, the demo\'s; each option changes one setting of the preset)')
     s.add_argument('--spec', default=None, metavar='PRESET', help='a SpectrogramConfig preset: nsynth_study (a 40-band mel spectrogram), nsynth_study_norm, mfcc_deltas, librosa_default, stft')
-    s.add_argument('--n-fft', type=int, default=None, metavar='N', help='FFT size (the window, in samples)')
-    s.add_argument('--hop', type=int, default=None, metavar='N', help='samples between frames')
-    s.add_argument('--n-mels', type=int, default=None, metavar='N', help='mel bands')
-    s.add_argument('--f-min', type=float, default=None, metavar='HZ', help='lowest frequency of the mel bands')
-    s.add_argument('--f-max', type=float, default=None, metavar='HZ', help="highest frequency of the mel bands (at most half the sample rate; the preset's is lowered to it)")
-    s.add_argument('--mfcc', type=int, default=None, metavar='N', help='N MFCCs of the mel bands instead of the bands')
+    for flag, _, typ, mv, h in _spec_options: s.add_argument(flag, type=typ, default=None, metavar=mv, help=h)
     p.add_argument('--out', default=None, metavar='DIR', help='output folder (default: models/{DATA name}-{arch})')
     p.add_argument('--seed', type=int, default=42, help="random seed, also of --valid-pct's split (default: 42)")
     p.add_argument('--augment', default=None, metavar='NAME', help="augment the training batches on their device: an `augment_presets` name (default, mild, pitch, masks; default: none)")
@@ -134,7 +121,7 @@ def _train(args):
     arch = ifnone(a.arch, default_arch)
     data = dict(fn_col=a.fn_col, label_col=a.label_col, valid_fold=a.valid_fold) if a.csv is not None else dict(
                 label_re=a.label_re, valid_folder=a.valid_folder, train_folder=a.train_folder, label_from=a.label_from)
-    spec = dict(n_fft=a.n_fft, hop_length=a.hop, n_mels=a.n_mels, f_min=a.f_min, f_max=a.f_max, n_mfcc=a.mfcc)
+    spec = {k: getattr(a, flag[2:].replace('-', '_')) for flag, k, *_ in _spec_options}
     try: return train_audio(a.data, ifnone(a.out, Path('models')/f"{Path(a.data).resolve().name}-{arch}"), arch, a.csv, a.spec, spec, a.weights,
                             not a.no_pretrained, a.download, a.epochs, a.lr, a.augment, a.mixup, a.seed, a.workers, bs=a.bs, sr=ifnone(a.sr, 'auto'),
                             duration=ifnone(a.duration, 'auto'), crop=a.crop, skip_bad=a.skip_bad, valid_pct=a.valid_pct, valid_re=a.valid_re, **data)
@@ -144,14 +131,22 @@ def _train(args):
     except ValueError as e: raise _said(e) from e
 
 # %% ../nbs/07_cli.ipynb #sp0cd001
-_options = dict(preset='--spec', spec='--spec', n_fft='--n-fft', hop_length='--hop', n_mels='--n-mels', f_min='--f-min', f_max='--f-max', n_mfcc='--mfcc',
-                augment='--augment', bs='--bs', sr='--sr', duration='--duration', arch='--arch')
+_spec_options = [   # (option, the `SpectrogramConfig` setting it changes, type, metavar, help)
+    ('--n-fft', 'n_fft', int, 'N', 'FFT size (the window, in samples)'),
+    ('--hop', 'hop_length', int, 'N', 'samples between frames'),
+    ('--n-mels', 'n_mels', int, 'N', 'mel bands'),
+    ('--f-min', 'f_min', float, 'HZ', 'lowest frequency of the mel bands'),
+    ('--f-max', 'f_max', float, 'HZ', "highest frequency of the mel bands (at most half the sample rate; the preset's is lowered to it)"),
+    ('--mfcc', 'n_mfcc', int, 'N', 'N MFCCs of the mel bands instead of the bands')]
+_options = dict(preset='--spec', spec='--spec', **{k: flag for flag, k, *_ in _spec_options}, augment='--augment', bs='--bs', sr='--sr', duration='--duration',
+                arch='--arch', epochs='--epochs', n_workers='--workers', widths='--widths', stem='--stem', minutes='--minutes')
 
-def _said(e:Exception)->CLIError:
-    "The library's error `e` as the command line says it: an argument becomes its option (`n_mfcc=50` -> `--mfcc 50`), words in parentheses stay"
+def _said(e:Exception, **options)->CLIError:
+    "The library's error `e` as the command line says it: an argument becomes its option (`n_mfcc=50` -> `--mfcc 50`; `options`: more of them), words in parentheses stay"
     import re
-    def opt(m): return m[0] if m[0].startswith('(') else _options[m[1]] + (' ' if m[2] else '')
-    return CLIError(re.sub(rf"\([^()]*\)|(?<!\S)({'|'.join(_options)})\b(=?)", opt, str(e)))
+    options = {**_options, **options}
+    def opt(m): return m[0] if m[0].startswith('(') else options[m[1]] + (' ' if m[2] else '')
+    return CLIError(re.sub(rf"\([^()]*\)|(?<!\S)({'|'.join(options)})\b(=?)", opt, str(e)))
 
 # %% ../nbs/07_cli.ipynb #4c8c334b
 def _add_predict_args(p):
@@ -183,8 +178,9 @@ def _model_and_files(args, cpu:bool=True)->tuple:
     from fastai_audio_nb.data import audio_inputs, check_table_name
     from fastai_audio_nb.learner import load_model
     if args.bs<1: raise CLIError(f"--bs {args.bs}: at least 1")
-    try: args.csv in (None, '-') or check_table_name(args.csv, args.files)
-    except ValueError as e: raise CLIError(f"--csv {e}") from None
+    if args.csv not in (None, '-'):   # never a table written over an audio file or one of FILES
+        try: check_table_name(args.csv, args.files)
+        except ValueError as e: raise CLIError(f"--csv {e}") from None
     try: learn = load_model(args.model, cpu=cpu)
     except ValueError as e: raise CLIError(str(e)) from e
     return learn, audio_inputs(args.files)
@@ -213,14 +209,16 @@ def _predict(args):
     return df
 
 # %% ../nbs/07_cli.ipynb #84ec071e
+def _add_demo_args(p):
+    p.add_argument('--data', default='data', help='folder for datasets and outputs (default: data)')
+    p.add_argument('--size', default='default', choices=['default', 'mini'], help="dataset: 'default' (the demo) or 'mini' (a quick check)")
+    p.add_argument('--minutes', type=float, default=10., help='the time the whole demo should take here (default: 10)')
+
 def _demo(args):
     "`fastai-audio demo`: the main job on the default data (`run_demo`)"
-    from fastai_audio_nb.core import check_out_dir
     from fastai_audio_nb.training import run_demo
-    if args.minutes<=0: raise CLIError(f"--minutes {args.minutes:g}: the time the demo should take, > 0")
-    if Path(args.data).exists() and not Path(args.data).is_dir(): raise CLIError(f"--data {args.data}: a file, not a folder")
-    check_out_dir(Path(args.data)/'demo')
-    run_demo(args.data, args.size, args.minutes)
+    try: run_demo(args.data, args.size, args.minutes)
+    except ValueError as e: raise _said(e, data='--data') from e
 
 # %% ../nbs/07_cli.ipynb #pt1cd002
 def _add_pretrain_args(p):
@@ -240,26 +238,16 @@ def _add_pretrain_args(p):
     p.add_argument('--seed', type=int, default=42, help='seeds everything random (default: 42)')
 
 def _pretrain(args):
-    "`fastai-audio pretrain`: pretrain a body on rendered notes, write the weights, print a summary"
+    "`fastai-audio pretrain`: pretrain a body on rendered notes, write the weights, print a summary (`pretrain_backbone` checks the arguments)"
     import torch
-    from fastai_audio_nb.models import get_arch, arch_name, BodyArch
-    import fastai_audio_nb.audioset   # registers the AudioSet backbones' names
-    from fastai_audio_nb.pretrain import pretrain_backbone, pretrain_corpus_path, pretrain_sizes
+    from fastai_audio_nb.pretrain import pretrain_backbone, pretrain_corpus_path
     a = args
-    if a.epochs<1 or a.bs<2: raise CLIError("--epochs must be at least 1 and --bs at least 2")
-    if a.size is not None and a.size not in pretrain_sizes: raise CLIError(f"unknown size {a.size!r}: choose from {', '.join(pretrain_sizes)}")
-    try: kw = dict(widths=tuple(int(o) for o in a.widths.split(',')) if a.widths else None, stem=a.stem)
-    except ValueError: raise CLIError(f"--widths {a.widths}: channels separated by commas, e.g. 32,64,128,256") from None
-    try: arch = get_arch(a.arch, **{k:v for k,v in kw.items() if v is not None})
-    except ValueError as e: raise CLIError(str(e)) from None
-    if isinstance(arch, str): raise CLIError(f"--arch {a.arch}: pretraining takes the library's architectures or torchvision's, not a timm name")
-    if isinstance(arch, BodyArch): raise CLIError(f"--arch {a.arch}: an AudioSet backbone comes pretrained: fine-tune it with fastai-audio train --arch {a.arch} --weights FILE")
     if a.threads: torch.set_num_threads(a.threads)
     size = ifnone(a.size, 'pretrain')
     corpus = a.corpus or (Path(a.data)/pretrain_corpus_path(size).name if size!='micro' else None)
-    print(f"pretraining {arch_name(arch)} on the {a.size or 'rendered' if a.corpus else size} corpus ({ifnone(corpus, pretrain_corpus_path(size))}) "
-          f"for {a.epochs} epochs -> {a.out}")
-    m = pretrain_backbone(a.out, arch, a.size if a.corpus else size, corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device)
+    try: m = pretrain_backbone(a.out, a.arch, a.size if a.corpus else size, corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device,
+                               widths=a.widths, stem=a.stem)
+    except ValueError as e: raise _said(e) from e
     print(f"wrote {a.out}: {m['arch']} body pretrained on {m['notes']} notes ({m['programs']} programs, {', '.join(m['soundfonts'])}); "
           f"held-out program accuracy {m['program_accuracy']:.3f}, pitch accuracy {m['pitch_accuracy']:.3f}; "
           f"spectrograms {m['data_seconds']:.0f} s, training {m['train_seconds']:.0f} s, in all {m['seconds']:.0f} s on {m['device']}")
@@ -291,39 +279,31 @@ def _events(args):
 def _parser():
     p = argparse.ArgumentParser(prog='fastai-audio', description='Audio classification with fastai')
     sub = p.add_subparsers(dest='command', required=True, metavar='COMMAND')
-    r = sub.add_parser('render', help='render the General MIDI notes dataset (NSynth layout)'); _add_render_args(r)
-    r.set_defaults(func=_render)
-    d = sub.add_parser('demo', help='the main job: render if missing, train, report')
-    d.add_argument('--data', default='data', help='folder for datasets and outputs (default: data)')
-    d.add_argument('--size', default='default', choices=['default', 'mini'], help="dataset: 'default' (the demo) or 'mini' (a quick check)")
-    d.add_argument('--minutes', type=float, default=10., help='the time the whole demo should take here (default: 10)')
-    d.set_defaults(func=_demo)
-    t = sub.add_parser('train', help='train on a folder of audio files: epoch table, model, confusion matrix, metrics')
-    _add_train_args(t); t.set_defaults(func=_train, check=partial(_check_train_args, t))
-    q = sub.add_parser('predict', help='predict audio files with an exported model: file, label, probability')
-    _add_predict_args(q); q.set_defaults(func=_predict)
-    e = sub.add_parser('events', help='timed events in recordings of any length, with a model whose head keeps time: filename, onset, offset, label, score')
-    _add_events_args(e); e.set_defaults(func=_events)
-    r = sub.add_parser('pretrain', help='pretrain a body on rendered General MIDI notes and write its weights (make pretrain)')
-    _add_pretrain_args(r); r.set_defaults(func=_pretrain)
+    for name, add_args, func, h in [
+        ('render', _add_render_args, _render, 'render the General MIDI notes dataset (NSynth layout)'),
+        ('demo', _add_demo_args, _demo, 'the main job: render if missing, train, report'),
+        ('train', _add_train_args, _train, 'train on a folder of audio files: epoch table, model, confusion matrix, metrics'),
+        ('predict', _add_predict_args, _predict, 'predict audio files with an exported model: file, label, probability'),
+        ('events', _add_events_args, _events, 'timed events in recordings of any length, with a model whose head keeps time: filename, onset, offset, label, score'),
+        ('pretrain', _add_pretrain_args, _pretrain, 'pretrain a body on rendered General MIDI notes and write its weights (make pretrain)')]:
+        c = sub.add_parser(name, help=h); add_args(c); c.set_defaults(func=func)
+    sub.choices['train'].set_defaults(check=partial(_check_train_args, sub.choices['train']))
     return p
 
 # %% ../nbs/07_cli.ipynb #7680b81f
+_user_errors = dict(core=['AudioLoadError'], data=['AudioFilesError', 'AudioFolderError'], learner=['NonFiniteError'])   # NonFiniteError: a loss became NaN
+
 def main(argv=None)->int:
     "Entry point of `fastai-audio`; returns the exit status"
     args = _parser().parse_args(argv)
     if hasattr(args, 'check'): args.check(args)    # contradicting options: the usage message (exit status 2)
     try: args.func(args)
-    except (CLIError, FileNotFoundError) as e:
-        print(f"fastai-audio {args.command}: error: {e}", file=sys.stderr); return 1
-    except OSError as e:   # a file or folder that cannot be written or read: its name and why, in one line
-        if e.filename is None: raise
-        print(f"fastai-audio {args.command}: error: {e.filename}: {e.strerror or e}", file=sys.stderr); return 1
-    except Exception as e:   # the library's errors about the user's files and folders (it is loaded by now)
-        from fastai_audio_nb.core import AudioLoadError
-        from fastai_audio_nb.data import AudioFilesError, AudioFolderError
-        from fastai_audio_nb.learner import NonFiniteError   # a training whose loss became NaN: stopped, nothing exported
-        if not isinstance(e, (AudioLoadError, AudioFilesError, AudioFolderError, NonFiniteError)): raise
+    except Exception as e:   # the user's mistakes: one line, exit status 1; other exceptions are bugs, with their traceback
+        lib = [getattr(m, c) for k,cs in _user_errors.items() if (m := sys.modules.get(f'fastai_audio_nb.{k}')) for c in cs]   # (loaded if they raised it)
+        if isinstance(e, OSError) and not isinstance(e, FileNotFoundError):   # a file or folder that cannot be written or read: its name and why
+            if e.filename is None: raise
+            e = f"{e.filename}: {e.strerror or e}"
+        elif not isinstance(e, (CLIError, FileNotFoundError, *lib)): raise
         print(f"fastai-audio {args.command}: error: {e}", file=sys.stderr); return 1
     return 0
 

@@ -442,8 +442,11 @@ def get_nsynth_gm(size:str='mini',            # a key of `nsynth_gm_sizes`
                   **kwargs,                   # passed to `render_nsynth_gm` (`seed`, `gain`, `n_workers`, `progress`)
                  )->Path:
     "The folder of a rendered General MIDI set in the NSynth layout, rendered first if needed"
+    if size not in nsynth_gm_sizes: raise ValueError(f"unknown size {size!r}: choose from {', '.join(nsynth_gm_sizes)}")
     dest, splits = Path(ifnone(dest, nsynth_gm_path(size))), as_splits(splits)
     a = _render_args(dest, size, splits, **kwargs)
+    if a['n_workers'] is not None and a['n_workers']<1: raise ValueError(f"n_workers={a['n_workers']}: at least 1 FluidSynth process")
+    if dest.exists() and not dest.is_dir(): raise ValueError(f"{dest}: a file, not a folder for the dataset")
     same = partial(_is_rendered, dest, size, splits, a['seed'], a['gain'])
     if same(): return dest
     with file_lock(dest.parent/f'.{dest.name}.lock'):   # another render there: `render_nsynth_gm` says so

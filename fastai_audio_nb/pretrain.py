@@ -21,7 +21,8 @@ from .augment import FreqMask, TimeMask, ReseedAugments
 from .datasets import (nsynth_gm_soundfonts, nsynth_families, nsynth_sources, nsynth_fields, nsynth_sr, nsynth_samples,
                                       find_soundfont, soundfont_presets, gm_programs, nsynth_items, pick_notes, run_render_jobs, write_split,
                                       file_lock, render_version, cache_root)
-from .models import AudioBasicBlock, audio_resnet, arch_name, create_arch, save_audio_body
+from .models import AudioBasicBlock, audio_resnet, arch_name, create_arch, save_audio_body, get_arch, BodyArch
+import fastai_audio_nb.audioset   # registers the AudioSet backbones' names, which `pretrain_arch` refuses by name
 from .learner import fit_epochs
 # where these lived before: `fastai_audio_nb.pretrain.<name>` still imports them, and models exported then still load
 from .models import read_audio_weights
@@ -32,7 +33,7 @@ from .datasets import nsynth_dls
 __all__ = ['pretrain_sizes', 'n_programs', 'n_pitches', 'gm_all_programs', 'pretrain_instruments', 'pretrain_plan',
            'render_pretrain_corpus', 'pretrain_corpus_path', 'get_pretrain_corpus', 'corpus_mels', 'pretrain_model',
            'program_pitch_loss', 'program_accuracy', 'pitch_accuracy', 'pretrain_dls', 'pretrain_learner',
-           'pretrain_backbone']
+           'pretrain_arch', 'pretrain_backbone']
 
 # %% ../nbs/09_pretrain.ipynb #0bd4a49e
 _gm_extra_range = {47:(36,60), 55:(48,84), **{p:(36,96) for p in range(88,104)}, 104:(48,84), 105:(48,84), 106:(50,80),
@@ -291,9 +292,24 @@ def _pretrain_corpus(size:str|None, corpus, progress:bool=True)->Path:
         raise FileNotFoundError(f"{corpus}: not a rendered pretraining corpus (no nsynth-train/examples.json); {hint}")
     return get_pretrain_corpus(ifnone(size, 'pretrain'), corpus, progress=progress)
 
+# %% ../nbs/09_pretrain.ipynb #pa0cd002
+def pretrain_arch(arch='audio_resnet', # a name for `get_arch` (the library's or torchvision's), or a builder taking `pretrained`
+                  widths=None,         # `audio_resnet`'s channels of the four stages: a tuple, or a string such as '32,64,128,256'
+                  stem:int=None,       # `audio_resnet`'s channels of the stem
+                 ):
+    "The builder whose body `pretrain_backbone` pretrains: `arch` with `widths` and `stem`; a `ValueError` for one it cannot pretrain"
+    if isinstance(widths, str):
+        try: widths = tuple(int(o) for o in widths.split(','))
+        except ValueError: raise ValueError(f"widths={widths}: channels separated by commas, e.g. 32,64,128,256") from None
+    kw = {k:v for k,v in dict(widths=widths, stem=stem).items() if v is not None}
+    f = get_arch(arch, **kw) if isinstance(arch, str) else partial(arch, **kw) if kw else arch
+    if isinstance(f, str): raise ValueError(f"arch={arch}: pretraining takes the library's architectures or torchvision's, not a timm name")
+    if isinstance(f, BodyArch): raise ValueError(f"arch={arch}: an AudioSet backbone comes pretrained: fine-tune it with fastai-audio train --arch {arch} --weights FILE")
+    return f
+
 # %% ../nbs/09_pretrain.ipynb #5665e5df
 def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
-                      arch=audio_resnet,     # a function taking `pretrained`: `audio_resnet` (CPU), `resnet18` (GPU), ...
+                      arch=audio_resnet,     # a function taking `pretrained`, or its name (`pretrain_arch`): `audio_resnet` (CPU), `resnet18` (GPU), ...
                       size:str=None,         # the corpus rendered if needed, a key of `pretrain_sizes` (default: 'pretrain', 8,192 notes; with `corpus`, only a rendered one is used unless `size` is given)
                       corpus=None,           # the corpus folder (default `pretrain_corpus_path(size)`); used as it is if rendered
                       epochs:int=10,         # passes over the corpus
@@ -303,12 +319,18 @@ def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
                       masks:bool=True,       # SpecAugment masks in training
                       seed:int=42,           # seeds everything random
                       device=None,           # 'cpu' or 'cuda' (default: the GPU if there is one)
-                      print_fn=print,        # where the epoch table goes (None: nowhere)
+                      print_fn=print,        # where what it does and the epoch table go (None: nowhere)
+                      widths=None,           # `audio_resnet`'s channels of the four stages (`pretrain_arch`)
+                      stem:int=None,         # `audio_resnet`'s channels of the stem
                      )->dict:
     "Pretrain `arch`'s body on the rendered corpus (GM program + pitch) and write it to `dest`; return what was done"
     t0 = time.perf_counter()
-    if not (isinstance(epochs, numbers.Integral) and epochs>=1): raise ValueError(f"pretrain_backbone: epochs must be an integer >= 1, not {epochs!r}")
-    if not (isinstance(bs, numbers.Integral) and bs>=2): raise ValueError(f"pretrain_backbone: bs must be an integer >= 2 (batch norm needs two items), not {bs!r}")
+    if not all(isinstance(o, numbers.Integral) for o in (epochs, bs)) or epochs<1 or bs<2:
+        raise ValueError(f"epochs must be at least 1 and bs at least 2 (integers; batch norm needs two items a batch): not epochs={epochs!r}, bs={bs!r}")
+    if size is not None and size not in pretrain_sizes: raise ValueError(f"unknown size {size!r}: choose from {', '.join(pretrain_sizes)}")
+    arch = pretrain_arch(arch, widths, stem)
+    if print_fn: print_fn(f"pretraining {arch_name(arch)} on the {ifnone(size, 'rendered' if corpus else 'pretrain')} corpus "
+                          f"({ifnone(corpus, pretrain_corpus_path(ifnone(size, 'pretrain')))}) for {epochs} epochs -> {dest}")
     path = _pretrain_corpus(size, corpus, progress=print_fn is not None)
     data = corpus_mels(path)
     t_data = time.perf_counter()-t0

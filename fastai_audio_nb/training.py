@@ -372,6 +372,9 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_def
              seed:int=42,          # seeds the model's weights, the order of the notes and the augmentations
             )->dict:
     "The demo: render the set if missing, choose (`demo_plan`) and train a model that fits `minutes` here, report, export, predict; printed as it goes"
+    if not minutes>0: raise ValueError(f"minutes={minutes:g}: the time the demo should take, > 0")
+    if Path(data).exists() and not Path(data).is_dir(): raise ValueError(f"data={data}: a file, not a folder")
+    check_out_dir(Path(data)/'demo')   # before the render: a folder it could not write to fails now, not minutes later
     import matplotlib; matplotlib.use('Agg')
     t_start, threads, r = time.perf_counter(), torch.get_num_threads(), {**demo_recipe, **(recipe or {})}
     arch = r['arch']
