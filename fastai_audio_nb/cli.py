@@ -299,6 +299,7 @@ def main(argv=None)->int:
     if hasattr(args, 'check'): args.check(args)    # contradicting options: the usage message (exit status 2)
     try: args.func(args)
     except Exception as e:   # the user's mistakes: one line, exit status 1; other exceptions are bugs, with their traceback
+        if os.environ.get('FASTAI_AUDIO_TRACEBACK'): raise   # the whole traceback, when one line is not enough to find why
         lib = [getattr(m, c) for k,cs in _user_errors.items() if (m := sys.modules.get(f'fastai_audio_nb.{k}')) for c in cs]   # (loaded if they raised it)
         if isinstance(e, OSError) and not isinstance(e, FileNotFoundError):   # a file or folder that cannot be written or read: its name and why
             if e.filename is None: raise

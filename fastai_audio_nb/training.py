@@ -386,6 +386,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_def
     tr, va = (set(items[items.split==s].instrument_str) for s in ('train','valid'))
     print(f"validation: {len(va)} instruments, {len(va & tr)} of them in training (the split is by instrument)")
     t0 = time.perf_counter()
+    set_seed(seed)   # here: the loaders draw the seed of their shuffling when they are made
     dls = folder_dls(path, bs=64, batch_tfms=recipe_tfms(r))
     print(f"\n== 2. model: spectrograms on the fly ({r['spec']!r}: {_spec_words(r['spec'])}), {arch} on them{', looped sustains in training (LoopSustain)' if r['loops'] else ''}; epochs measured here to fit {minutes:g} min")
     total_s = minutes*60
