@@ -10,6 +10,10 @@ MuseScore_General_Lite) and is scored on instruments never heard in training:
 Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
   study        the demo before issue 16: resnet18 from scratch on the study's spectrogram (40 bands), 3 epochs
   audio_resnet the compact ResNet on the 'compact' spectrogram, the recipe's epochs
+  train_default `fastai-audio train`'s defaults: audio_resnet on the study's spectrogram, no loops
+  resnet_study_loops  the same with the demo's `LoopSustain`
+  transpose    `demo_recipe` + a sampler's transposition (`Transpose`, below, exploratory): each note played faster or
+               slower, pitch and formants together, as a small library stretches one sample over many keys
   no_loops     `demo_recipe` without `LoopSustain` (audio_cnn on 'compact')
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on half the training notes
 
@@ -23,8 +27,30 @@ from benchutil import machine, append_section
 
 recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3),
                audio_resnet=dict(arch='audio_resnet'),
+               train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0.),
+               resnet_study_loops=dict(arch='audio_resnet', spec='nsynth_study'),
+               transpose=dict(transpose=5),
                no_loops=dict(loops=0.),
                demo=dict())
+
+def _transpose_cls():
+    from fastai_audio_nb.augment import AudioAugment, AUDIO_AUG_ORDER
+    class Transpose(AudioAugment):
+        "Play each chosen item 2**(k/12) times as fast (k drawn in +-`semitones`), by linear interpolation: a sampler's transposition"
+        order = AUDIO_AUG_ORDER+4
+        def __init__(self, semitones:float=5., p:float=0.5, seed=None): super().__init__(p, seed); self.semitones = semitones
+        def augment(self, x, do, sr):
+            bs, ch, L = x.shape
+            r = 2**(self.uniform(-self.semitones, self.semitones, bs, device=x.device)/12)
+            if not do.any(): return x
+            i = torch.where(do)[0]
+            pos = torch.arange(L, device=x.device)[None].float()*r[i,None]
+            lo = pos.floor().long().clamp_max(L-1); w = (pos-lo).clamp(0, 1)[:,None]
+            xi = x[i].float()
+            a = xi.gather(-1, lo[:,None].expand(-1, ch, -1)); b = xi.gather(-1, (lo+1).clamp_max(L-1)[:,None].expand(-1, ch, -1))
+            y = (a*(1-w) + b*w) * (pos<L)[:,None]       # past the end: silence
+            out = x.clone(); out[i] = y.to(x.dtype); return out
+    return Transpose
 
 def default_items(path:Path)->pd.DataFrame:
     "The default set's notes with their split, family and SoundFont"
@@ -37,12 +63,13 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     "The `DataLoaders` of `split` ('timgm' or 'loso') with recipe `r`'s training augmentations"
     from fastai_audio_nb.data import folder_dls, AudioDataLoaders
     from fastai_audio_nb.training import recipe_tfms
-    if split=='timgm': return folder_dls(path, bs=bs, batch_tfms=recipe_tfms(r))
+    tfms = (recipe_tfms(r) or []) + ([_transpose_cls()(r['transpose'])] if r.get('transpose') else [])
+    if split=='timgm': return folder_dls(path, bs=bs, batch_tfms=tfms or None)
     it = default_items(path)
     it = it[(it.split=='train') & it.soundfont.isin(['FluidR3_GM', 'MuseScore_General_Lite'])]
     df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=it.instrument_family_str.values,
                            is_valid=(it.soundfont=='MuseScore_General_Lite').values))
-    return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=recipe_tfms(r))
+    return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None)
 
 def run(path:Path, name:str, seed:int, epochs:int, split:str)->dict:
     "Train recipe `name` with `seed` and score it on `split`: accuracy, seconds"
@@ -52,8 +79,8 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str)->dict:
     from fastai_audio_nb.training import demo_recipe
     r = {**demo_recipe, **recipes[name]}
     ep = r.get('epochs', epochs)
+    set_seed(seed)    # first: the loaders draw their shuffling's seed from Python's generator when they are made
     dls = split_dls(path, split, r)
-    set_seed(seed)
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     t0 = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'])
