@@ -77,7 +77,7 @@ def _add_train_args(p):
     t.add_argument('--fn-col', default=None, metavar='NAME', help='the column of file names (default: the first of file, filename, fname, path, slice_file_name)')
     t.add_argument('--label-col', default=None, metavar='NAME', help='the column of labels (default: the first of label, category, class)')
     t.add_argument('--valid-fold', default=None, metavar='K', help="the fold (a value of the table's fold column) whose files are the validation set, as ESC-50's and UrbanSound8K's")
-    p.add_argument('--arch', default=None, help='audio_resnet (a small audio CNN, fast on a CPU), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...), '
+    p.add_argument('--arch', default=None, help='audio_resnet (a small audio CNN, fast on a CPU), audio_cnn (the demo\'s plain CNN), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...), '
                    'an AudioSet-pretrained backbone with its own front-end (panns_cnn6, panns_cnn10, panns_cnn14, panns_cnn14_16k, ast; its official weights with --weights) or a timm name (default: training.default_arch: audio_resnet)')
     p.add_argument('--epochs', type=int, default=3, help='epochs in all, the first with the body frozen for a pretrained learner (default: 3)')
     p.add_argument('--bs', type=int, default=64, help='batch size (default: 64; per process under accelerate launch)')
@@ -89,8 +89,8 @@ def _add_train_args(p):
     p.add_argument('--sr', type=int, default=None, help="sample rate files are resampled to (default: read from the files: their most common rate, said on the first line)")
     p.add_argument('--duration', type=float, default=None, help='seconds per clip: longer files are cropped, shorter padded (default: read from the files: covering 95%% of the clips)')
     p.add_argument('--crop', default='start', choices=['start', 'center', 'random'], help="where to crop longer files: 'start', 'center', 'random' (training; centre in validation)")
-    s = p.add_argument_group('spectrogram (default: training.default_spec, the demo\'s; each option changes one setting of the preset)')
-    s.add_argument('--spec', default=None, metavar='PRESET', help='a SpectrogramConfig preset: nsynth_study (a 40-band mel spectrogram), nsynth_study_norm, mfcc_deltas, librosa_default, stft')
+    s = p.add_argument_group('spectrogram (default: training.default_spec, the study\'s; each option changes one setting of the preset)')
+    s.add_argument('--spec', default=None, metavar='PRESET', help='a SpectrogramConfig preset: nsynth_study (a 40-band mel spectrogram), compact (64 bands, each clip standardised: the demo\'s), nsynth_study_norm, mfcc_deltas, librosa_default, stft')
     for flag, _, typ, mv, h in _spec_options: s.add_argument(flag, type=typ, default=None, metavar=mv, help=h)
     p.add_argument('--out', default=None, metavar='DIR', help='output folder (default: models/{DATA name}-{arch})')
     p.add_argument('--seed', type=int, default=42, help="random seed, also of --valid-pct's split (default: 42)")
