@@ -15,7 +15,9 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
   transpose    `demo_recipe` + a sampler's transposition (`Transpose`, below, exploratory): each note played faster or
                slower, pitch and formants together, as a small library stretches one sample over many keys
   no_loops     `demo_recipe` without `LoopSustain` (audio_cnn on 'compact')
-  demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on half the training notes
+  fp32         `demo_recipe` with its training steps in float32 (no `BF16Training`)
+  demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on half the training notes, the training
+               steps in bfloat16 (`BF16Training`; the demo itself keeps it only where it is faster)
 
     python bench/accuracy.py --recipes study no_loops demo --seeds 0 1 2 [--epochs 15] [--split timgm loso] [--append bench/RESULTS.md]
 """
@@ -31,6 +33,7 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3),
                resnet_study_loops=dict(arch='audio_resnet', spec='nsynth_study'),
                transpose=dict(transpose=5),
                no_loops=dict(loops=0.),
+               fp32=dict(bf16=False),
                demo=dict())
 
 def _transpose_cls():
@@ -75,7 +78,7 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str)->dict:
     "Train recipe `name` with `seed` and score it on `split`: accuracy, seconds"
     from fastai.torch_core import set_seed
     from fastai_audio_nb.models import get_arch
-    from fastai_audio_nb.learner import audio_learner
+    from fastai_audio_nb.learner import audio_learner, BF16Training
     from fastai_audio_nb.training import demo_recipe
     r = {**demo_recipe, **recipes[name]}
     ep = r.get('epochs', epochs)
@@ -83,7 +86,7 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str)->dict:
     dls = split_dls(path, split, r)
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     t0 = time.perf_counter()
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'])
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], cbs=[BF16Training()] if r.get('bf16') else None)
     secs = time.perf_counter()-t0
     with learn.no_bar(): loss, acc = learn.validate()[:2]
     return dict(recipe=name, split=split, seed=seed, epochs=ep, accuracy=round(float(acc), 4), valid_loss=round(float(loss), 3),

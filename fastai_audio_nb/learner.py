@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_learner.ipynb #f6ccf842
 from __future__ import annotations
-import os, re, time, socket, warnings, pickle
+import os, re, time, math, socket, warnings, pickle
 from dataclasses import fields
 from urllib.error import URLError
 import cloudpickle
@@ -18,6 +18,7 @@ import pandas as pd
 from fastcore.all import *
 from fastai.basics import *
 from fastai.callback.schedule import *
+from fastai.callback.fp16 import MixedPrecision
 from fastai.vision.learner import vision_learner, create_vision_model, model_meta, _default_meta
 from .core import *
 from .models import *
@@ -30,8 +31,8 @@ from .augment import ReseedAugments
 
 # %% auto #0
 __all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'NonFiniteError', 'StopOnNonFinite', 'audio_learner',
-           'body_learner', 'load_audio_pretrained', 'EpochTable', 'fit_epochs', 'load_learner', 'load_model',
-           'predict_files', 'predict_windows']
+           'body_learner', 'load_audio_pretrained', 'EpochTable', 'fit_epochs', 'BF16Training', 'TimeBudget',
+           'load_learner', 'load_model', 'predict_files', 'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #0f9ee997
 def audio_loader(dls)->LoadAudio|None:
@@ -331,16 +332,48 @@ def fit_epochs(learn:Learner,        # the learner to train
                fine_tune:bool=None,  # one frozen epoch first, as fastai's `fine_tune` (None: if the learner is pretrained)
                bars:bool=False,      # fastai's progress bars and table (for terminals and notebooks)
                print_fn=print,       # where the plain table goes without `bars` (None: nowhere)
+               cbs=None,             # callbacks for this training only (`TimeBudget`, `BF16Training`)
               )->EpochTable:
     "Train `learn` for `epochs` (one-cycle; `fine_tune` for pretrained models), printing the epoch table; return its timings"
     fine_tune = ifnone(fine_tune, getattr(learn, 'pretrained', False))
     lr = ifnone(lr, 2e-3 if fine_tune else 3e-3)
     table = EpochTable(None if bars else print_fn)
     table.lr = lr
-    with ContextManagers([learn.added_cbs(table)] + ([] if bars else [learn.no_bar(), learn.no_logging()])):
+    with ContextManagers([learn.added_cbs([table, *L(cbs)])] + ([] if bars else [learn.no_bar(), learn.no_logging()])):
         if fine_tune: learn.fine_tune(epochs-1, lr, freeze_epochs=1)
         else: learn.fit_one_cycle(epochs, lr)
     return table
+
+# %% ../nbs/04_learner.ipynb #6a63a27e
+class BF16Training(Callback):
+    "The training steps in bfloat16 autocast on the learner's device, the CPU included, with channels-last weights; validation and predictions stay in float32"
+    order = MixedPrecision.order
+    def __init__(self): self.ac = None
+    def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)
+    def before_batch(self):
+        if not self.training: return
+        self.ac = torch.autocast(self.x.device.type, dtype=torch.bfloat16); self.ac.__enter__()
+    def after_pred(self):
+        if self.ac is not None: self.learn.pred = to_float(self.pred)   # the loss in float32
+    def after_loss(self):
+        if self.ac is not None: self.ac.__exit__(None, None, None); self.ac = None
+    after_cancel_batch = after_loss
+
+# %% ../nbs/04_learner.ipynb #fa13d307
+class TimeBudget(Callback):
+    "Fit for the epochs that fit `seconds` (at most the fit's), re-planned from the pace of the first `replan` epochs; the one-cycle schedule follows"
+    order = 100   # after the recorder and the epoch table: a last epoch is recorded before the fit stops
+    def __init__(self, seconds:float, epochs:int=None, replan:int=2): store_attr()
+    def before_fit(self): self.t0, self.most = time.perf_counter(), self.n_epoch
+    def before_epoch(self):
+        self.t_epoch = time.perf_counter()
+        if self.epoch==0 and self.epochs: self.learn.n_epoch = max(1, min(self.epochs, self.most))
+    def after_epoch(self):
+        now, done = time.perf_counter(), self.epoch+1
+        if self.epoch < self.replan:   # the epochs that fit, at the last one's pace
+            pace = 1.05*(now-self.t_epoch)
+            self.learn.n_epoch = max(done, min(self.most, done + int((self.seconds-(now-self.t0))//pace)))
+        if done >= self.n_epoch: raise CancelFitException()
 
 # %% ../nbs/04_learner.ipynb #c23359d5
 def _pid_alive(pid:int)->bool:

@@ -20,14 +20,14 @@ from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
 from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch
-from .learner import audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files
+from .learner import audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
 from .interpret import save_figure, AudioInterpretation
 
 # %% auto #0
 __all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
            'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'train_audio', 'step_seconds',
-           'batch_seconds', 'train_batch_seconds', 'demo_threads', 'fmt_duration', 'recipe_tfms', 'demo_choice',
-           'demo_plan', 'demo_predictions', 'run_demo']
+           'batch_seconds', 'train_batch_seconds', 'demo_threads', 'demo_precision', 'fmt_duration', 'recipe_tfms',
+           'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -141,6 +141,7 @@ def train_and_report(learn,              # an `audio_learner`
                      lr:float=None,      # learning rate (default: 2e-3 pretrained, 3e-3 from scratch)
                      bars:bool=None,     # fastai's progress bars (None: when stdout is a terminal)
                      info:dict=None,     # more entries for metrics.json
+                     cbs=None,           # callbacks for the training only (`TimeBudget`, `BF16Training`): not exported
                     )->dict:
     "Train `learn`, printing the epoch table; export it, then write its confusion matrix and metrics under `out` (rank 0 only, when distributed)"
     import matplotlib; matplotlib.use('Agg')
@@ -148,12 +149,12 @@ def train_and_report(learn,              # an `audio_learner`
     if rank0: check_out_dir(out, need=export_bytes(learn) + 2**20)   # room for the model and the report, before training
     t0 = time.perf_counter()
     with _distrib_ctx(learn):
-        table = fit_epochs(learn, epochs, lr, bars=ifnone(bars, sys.stdout.isatty()), print_fn=print if rank0 else None)
+        table = fit_epochs(learn, epochs, lr, bars=ifnone(bars, sys.stdout.isatty()), print_fn=print if rank0 else None, cbs=cbs)
         train_s = time.perf_counter()-t0
         # every rank predicts its share; the predictions gathered are the whole validation set, on every rank (not in its order)
         with learn.no_bar(): interp = AudioInterpretation.from_learner(learn)
     cm = interp.confusion_matrix()
-    m = _figures(learn, interp, cm, epochs, table, train_s, info)
+    m = _figures(learn, interp, cm, len(table.epochs), table, train_s, info)   # the epochs trained (`TimeBudget` may stop sooner)
     if not rank0: return m
     out.mkdir(parents=True, exist_ok=True)
     # the model first, the last run's report set aside meanwhile: a report never stands beside a model it does not describe
@@ -267,13 +268,15 @@ def step_seconds(learn,                # a learner whose model and loss are time
                  xb, yb,               # one batch (spectrograms) and its targets
                  n:int=3,              # steps timed, after one to warm up
                  give_up:float=None,   # stop at a step slower than this (seconds), and return its time
+                 bf16:bool=False,      # the forward pass in bfloat16 autocast, as `BF16Training` runs it
                 )->float:
     "Median seconds of a training step (forward, backward, Adam's update) of `learn`'s model on `xb`, `yb`"
     model, opt = learn.model.train(), torch.optim.Adam(learn.model.parameters())
     ts = []
     for i in range(n+1):
         t0 = time.perf_counter()
-        loss = learn.loss_func(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
+        with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=bf16): loss = learn.loss_func(model(xb).float(), yb)
+        loss.backward(); opt.step(); opt.zero_grad()
         ts.append(time.perf_counter()-t0)
         if give_up is not None and ts[-1]>give_up: return ts[-1]
     return sorted(ts[1:])[n//2]
@@ -287,12 +290,14 @@ def batch_seconds(dl, n:int=3)->float:
 def train_batch_seconds(learn,        # a learner whose training batches are timed as `fit` runs them
                         n:int=4,      # batches timed
                         skip:int=2,   # batches first, not timed: the loader processes start
+                        bf16:bool=False, # the forward pass in bfloat16 autocast, as `BF16Training` runs it
                        )->float:
     "Median seconds of a training batch of `learn` as `fit` runs it: loading (overlapped by the loader processes), the batch transforms and the step"
     model, opt = learn.model.train(), torch.optim.Adam(learn.model.parameters())
     ts, t0 = [], time.perf_counter()
     for _,(xb,yb) in zip(range(n+skip), learn.dls.train):
-        loss = learn.loss_func(model(xb), yb); loss.backward(); opt.step(); opt.zero_grad()
+        with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=bf16): loss = learn.loss_func(model(xb).float(), yb)
+        loss.backward(); opt.step(); opt.zero_grad()
         t1 = time.perf_counter(); ts.append(t1-t0); t0 = t1
     ts = ts[skip:] or ts   # an epoch shorter than the warm-up: all its batches
     return sorted(ts)[len(ts)//2]
@@ -309,12 +314,22 @@ def demo_threads(learn, xb, yb)->tuple:
     return one, (f"torch threads: 1 (a step of {name} takes {one:.2f} s with 1 thread, {many:.2f} s with {nt}: "
                  "other jobs keep the cores busy, and threads that wait for each other lose)")
 
+def demo_precision(learn, xb, yb,
+                   step:float,   # seconds of a float32 step (`demo_threads`)
+                  )->tuple:
+    "Whether training steps in bfloat16 with channels-last weights (`BF16Training`) are faster here than `step`: the choice, the step time, why"
+    learn.model.to(memory_format=torch.channels_last)
+    bf = step_seconds(learn, xb, yb, n=2, give_up=2*step, bf16=True)
+    if bf < 0.85*step: return True, bf, f"training steps in bfloat16 (BF16Training): {bf:.2f} s a step, {step:.2f} s in float32"
+    learn.model.to(memory_format=torch.contiguous_format)
+    return False, step, f"training steps in float32: {step:.2f} s a step, {bf:.2f} s in bfloat16 (no fast bfloat16 here)"
+
 def fmt_duration(s:float)->str:
     "`s` seconds as the demo says them: seconds under two minutes, else minutes"
     return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
 # %% ../nbs/04a_training.ipynb #dc0cd002
-demo_recipe = dict(arch='audio_cnn', spec='compact', max_epochs=20, lr=3e-3, loops=0.5)   # issue 16: bench/accuracy.py
+demo_recipe = dict(arch='audio_cnn', spec='compact', max_epochs=40, lr=3e-3, loops=0.5, bf16=True)   # issue 16: bench/accuracy.py
 
 def recipe_tfms(recipe:dict)->list|None:
     "The training augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` (0: none)"
@@ -339,14 +354,15 @@ def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spec
               budget_s:float,      # seconds the training may take
               recipe:dict=None,    # `demo_recipe` with some entries changed
              )->tuple:
-    "Measure here the recipe's step and the data, and choose the epochs and torch's threads (`demo_choice`): epochs, estimated seconds, why"
+    "Measure here the recipe's step and the data; choose torch's threads, the precision and a first estimate of the epochs (`demo_choice`): epochs, estimated seconds, bfloat16 or not, why"
     r = {**demo_recipe, **(recipe or {})}
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     xb, yb = learn.dls.one_batch()
     step, threads = demo_threads(learn, xb, yb)
-    batch_s = train_batch_seconds(learn)
+    bf16, step, precision = demo_precision(learn, xb, yb, step) if r.get('bf16') else (False, step, "training steps in float32 (the recipe's)")
+    batch_s = train_batch_seconds(learn, bf16=bf16)
     epochs, est, why = demo_choice(batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'])
-    return epochs, est, [threads, f"a training batch as fit runs it: {batch_s:.2f} s (loading {dls.bs} clips, overlapped by the loader processes; the batch transforms; a step of {step:.2f} s)", why]
+    return epochs, est, bf16, [threads, precision, f"a training batch as fit runs it: {batch_s:.2f} s (loading {dls.bs} clips, overlapped by the loader processes; the batch transforms; a step of {step:.2f} s)", why]
 
 # %% ../nbs/04a_training.ipynb #84ec071e
 def demo_predictions(learn,      # a learner trained on NSynth families (`run_demo`'s, exported and loaded)
@@ -391,10 +407,10 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_def
     print(f"\n== 2. model: spectrograms on the fly ({r['spec']!r}: {_spec_words(r['spec'])}), {arch} on them{', looped sustains in training (LoopSustain)' if r['loops'] else ''}; epochs measured here to fit {minutes:g} min")
     total_s = minutes*60
     try:
-        # training gets 70% of the time, and must leave 15% for what follows it
-        budget = max(0., min(0.7*total_s, 0.85*total_s - (time.perf_counter()-t_start)))
+        # training gets 85% of the time, and must leave 10% for what follows it (about 10 s on the 2-core CPU)
+        budget = max(0., min(0.85*total_s, 0.9*total_s - (time.perf_counter()-t_start)))
         t1 = time.perf_counter()
-        epochs, est, why = demo_plan(dls, budget, r)
+        epochs, est, bf16, why = demo_plan(dls, budget, r)
         t2 = time.perf_counter()
         print('\n'.join(f"   {o}" for o in why))
         wfile = imagenet_weights_file(get_arch(arch))
@@ -403,14 +419,16 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_def
         else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
         set_seed(seed)
         learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained)
-        print(f"\n== 3. training {arch} for {epochs} epoch{'s' if epochs>1 else ''} (estimated {fmt_duration(est)})")
-        m = train_and_report(learn, out, epochs, r['lr'], info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(), estimate_seconds=round(est, 1)))
+        print(f"\n== 3. training {arch}: {epochs} epoch{'s' if epochs>1 else ''} planned, then as many as fit {fmt_duration(budget)} at the pace of the first two (TimeBudget, at most {r['max_epochs']})")
+        cbs = [TimeBudget(budget, epochs), *([BF16Training()] if bf16 else [])]
+        m = train_and_report(learn, out, r['max_epochs'], r['lr'], cbs=cbs, info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(),
+                                                                                    bf16=bf16, budget_seconds=round(budget, 1), estimate_seconds=round(est, 1)))
         ep = m['history']
         print(f"\n== 4. results")
         print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "
-              f"({arch}, {epochs} epoch{'s' if epochs>1 else ''}; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
+              f"({arch}, {m['epochs']} epoch{'s' if m['epochs']>1 else ''}; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
         per_epoch = ', '.join(f"{e['train_s']:.0f}+{e['valid_s']:.0f}" for e in ep)
-        print(f"timings: data ready {t0-t_start:.1f} s; measuring to plan {t2-t1:.0f} s; training {m['train_seconds']:.0f} s, estimated {est:.0f} s ({per_epoch} s per epoch, train+valid)")
+        print(f"timings: data ready {t0-t_start:.1f} s; measuring to plan {t2-t1:.0f} s; training {m['train_seconds']:.0f} s of its {budget:.0f} s ({per_epoch} s per epoch, train+valid)")
         learn.dls.valid.show_batch(max_n=9, figsize=(12, 8))
         print(f"wrote {out/'confusion_matrix.png'}, {save_figure(out/'show_batch.png')}, {out/'metrics.json'}")
         print(f"exported the model to {out/'model.pkl'}")
