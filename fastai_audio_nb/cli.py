@@ -5,9 +5,8 @@
 # %% ../nbs/07_cli.ipynb #5d2698ee
 from __future__ import annotations
 import os, sys, time, argparse, contextlib, importlib
-from pathlib import Path
 from functools import partial
-from fastcore.basics import ifnone, first, noop   # not fastcore.all: a second of the start-up
+from fastcore.basics import ifnone, first   # not fastcore.all: a second of the start-up
 from fastcore.imports import IN_NOTEBOOK
 
 # %% auto #0
@@ -101,33 +100,22 @@ def _add_train_args(p):
 
 # %% ../nbs/07_cli.ipynb #5cac04cd
 def _train(args):
-    "`fastai-audio train`: train on a folder, print the epoch table, save the model, its confusion matrix and metrics (`train_audio`)"
-    import math, re, importlib.util
-    a = args
-    if a.epochs<1 or a.bs<1: raise CLIError(f"--epochs and --bs must be at least 1")
-    if a.lr is not None and not (math.isfinite(a.lr) and a.lr>0): raise CLIError(f"--lr {a.lr}: a learning rate > 0")
-    if a.workers is not None and a.workers<0: raise CLIError(f"--workers {a.workers}: 0 (load in this process) or more")
-    for o in ('label_re', 'valid_re'):
-        try: re.compile(ifnone(getattr(a, o), ''))
-        except re.error as e: raise CLIError(f"--{o.replace('_', '-')} {getattr(a, o)}: not a regular expression ({e})") from e
-    if (a.sr is not None and a.sr<1) or (a.duration is not None and a.duration<=0): raise CLIError(f"--sr and --duration must be > 0")
-    # the library from here (loading torch and fastai takes seconds)
+    "`fastai-audio train`: train on a folder, print the epoch table, save the model, its confusion matrix and metrics (`train_audio`, which checks the arguments)"
     from fastai_audio_nb.core import AudioLoadError
     from fastai_audio_nb.data import AudioFilesError, AudioFolderError
     from fastai_audio_nb.models import PretrainedWeightsError
-    from fastai_audio_nb.training import train_audio, default_arch, is_distributed
-    if is_distributed() and importlib.util.find_spec('accelerate') is None:
-        raise CLIError("training with several processes needs Hugging Face Accelerate: pip install accelerate")
-    arch = ifnone(a.arch, default_arch)
+    from fastai_audio_nb.training import train_audio
+    a = args
     data = dict(fn_col=a.fn_col, label_col=a.label_col, valid_fold=a.valid_fold) if a.csv is not None else dict(
                 label_re=a.label_re, valid_folder=a.valid_folder, train_folder=a.train_folder, label_from=a.label_from)
     spec = {k: getattr(a, flag[2:].replace('-', '_')) for flag, k, *_ in _spec_options}
-    try: return train_audio(a.data, ifnone(a.out, Path('models')/f"{Path(a.data).resolve().name}-{arch}"), arch, a.csv, a.spec, spec, a.weights,
-                            not a.no_pretrained, a.download, a.epochs, a.lr, a.augment, a.mixup, a.seed, a.workers, bs=a.bs, sr=ifnone(a.sr, 'auto'),
-                            duration=ifnone(a.duration, 'auto'), crop=a.crop, skip_bad=a.skip_bad, valid_pct=a.valid_pct, valid_re=a.valid_re, **data)
+    try: return train_audio(a.data, a.out, a.arch, a.csv, a.spec, spec, a.weights, not a.no_pretrained, a.download, a.epochs, a.lr, a.augment, a.mixup,
+                            a.seed, a.workers, bs=a.bs, sr=ifnone(a.sr, 'auto'), duration=ifnone(a.duration, 'auto'), crop=a.crop, skip_bad=a.skip_bad,
+                            valid_pct=a.valid_pct, valid_re=a.valid_re, **data)
     except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
     except (AudioFolderError, AudioLoadError): raise   # they name the options or the file already
     except PretrainedWeightsError as e: raise CLIError(str(e)) from e
+    except ModuleNotFoundError as e: raise (CLIError(str(e)) if e.name=='accelerate' else e)   # several processes need it (`distrib_group`)
     except ValueError as e: raise _said(e) from e
 
 # %% ../nbs/07_cli.ipynb #sp0cd001
@@ -139,7 +127,7 @@ _spec_options = [   # (option, the `SpectrogramConfig` setting it changes, type,
     ('--f-max', 'f_max', float, 'HZ', "highest frequency of the mel bands (at most half the sample rate; the preset's is lowered to it)"),
     ('--mfcc', 'n_mfcc', int, 'N', 'N MFCCs of the mel bands instead of the bands')]
 _options = dict(preset='--spec', spec='--spec', **{k: flag for flag, k, *_ in _spec_options}, augment='--augment', bs='--bs', sr='--sr', duration='--duration',
-                arch='--arch', epochs='--epochs', n_workers='--workers', widths='--widths', stem='--stem', minutes='--minutes')
+                arch='--arch', epochs='--epochs', lr='--lr', n_workers='--workers', num_workers='--workers', widths='--widths', stem='--stem', minutes='--minutes')
 
 def _said(e:Exception, **options)->CLIError:
     "The library's error `e` as the command line says it: an argument becomes its option (`n_mfcc=50` -> `--mfcc 50`; `options`: more of them), words in parentheses stay"
@@ -174,10 +162,9 @@ def _skipped_to_stderr(cmd:str):
 
 # %% ../nbs/07_cli.ipynb #pr1cd001
 def _model_and_files(args, cpu:bool=True)->tuple:
-    "The model of `predict` and `events` (`args.model`) and their files (`args.files`), after the checks of `--bs` and `--csv`"
+    "The model of `predict` and `events` (`args.model`) and their files (`args.files`), after the check of `--csv`"
     from fastai_audio_nb.data import audio_inputs, check_table_name
     from fastai_audio_nb.learner import load_model
-    if args.bs<1: raise CLIError(f"--bs {args.bs}: at least 1")
     if args.csv not in (None, '-'):   # never a table written over an audio file or one of FILES
         try: check_table_name(args.csv, args.files)
         except ValueError as e: raise CLIError(f"--csv {e}") from None
@@ -197,13 +184,16 @@ def _print_table(df, csv, fmt:str, wrote:str, shown=None, cols=None):
 
 def _predict(args):
     "`fastai-audio predict`: a table of file, label, probability"
-    from fastai_audio_nb.core import shown_name
+    from fastai_audio_nb.core import shown_name, AudioLoadError
     from fastai_audio_nb.learner import predict_files
     if args.gpu:
         import torch
         if not torch.cuda.is_available(): print("fastai-audio predict: no GPU here: predicting on the CPU", file=sys.stderr)
     learn, files = _model_and_files(args, cpu=not args.gpu)
-    with _skipped_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
+    with _skipped_to_stderr('predict'):
+        try: df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
+        except AudioLoadError: raise   # it names the file already
+        except ValueError as e: raise _said(e) from e
     shown = df.assign(file=df.file.map(shown_name))   # (a name that is not UTF-8, escaped: a terminal would refuse it)
     _print_table(df, args.csv, '%.6f', f"wrote {len(df)} predictions to {args.csv}", shown, [c for c in ('file','label','prob') if c in df])   # (a regression model has no prob)
     return df
@@ -227,7 +217,7 @@ def _add_pretrain_args(p):
     p.add_argument('--widths', default=None, help="audio_resnet's channels of the four stages, e.g. 32,64,128,256 (the default)")
     p.add_argument('--stem', type=int, default=None, help="audio_resnet's channels of the stem (default: 32)")
     p.add_argument('--size', default=None, help="the corpus rendered if needed, a key of pretrain_sizes (default: 'pretrain', 8,192 notes; with --corpus, only a rendered one is used unless --size is given)")
-    p.add_argument('--data', default='data', help='where the corpus is rendered: DATA/nsynth_gm_pretrain (default: data)')
+    p.add_argument('--data', default='data', metavar='DATA', help='where the corpus is rendered: DATA/nsynth_gm_pretrain (default: data)')
     p.add_argument('--corpus', default=None, help='the corpus folder (overrides --data; used as it is if rendered)')
     p.add_argument('--epochs', type=int, default=10, help='passes over the corpus (default: 10)')
     p.add_argument('--bs', type=int, default=64, help='batch size (default: 64)')
@@ -238,20 +228,14 @@ def _add_pretrain_args(p):
     p.add_argument('--seed', type=int, default=42, help='seeds everything random (default: 42)')
 
 def _pretrain(args):
-    "`fastai-audio pretrain`: pretrain a body on rendered notes, write the weights, print a summary (`pretrain_backbone` checks the arguments)"
+    "`fastai-audio pretrain`: pretrain a body on rendered notes, write the weights (`pretrain_backbone`, which checks the arguments and prints what it does and a summary)"
     import torch
-    from fastai_audio_nb.pretrain import pretrain_backbone, pretrain_corpus_path
+    from fastai_audio_nb.pretrain import pretrain_backbone
     a = args
     if a.threads: torch.set_num_threads(a.threads)
-    size = ifnone(a.size, 'pretrain')
-    corpus = a.corpus or (Path(a.data)/pretrain_corpus_path(size).name if size!='micro' else None)
-    try: m = pretrain_backbone(a.out, a.arch, a.size if a.corpus else size, corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device,
-                               widths=a.widths, stem=a.stem)
+    try: return pretrain_backbone(a.out, a.arch, a.size, a.corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device,
+                                  widths=a.widths, stem=a.stem, data=a.data)
     except ValueError as e: raise _said(e) from e
-    print(f"wrote {a.out}: {m['arch']} body pretrained on {m['notes']} notes ({m['programs']} programs, {', '.join(m['soundfonts'])}); "
-          f"held-out program accuracy {m['program_accuracy']:.3f}, pitch accuracy {m['pitch_accuracy']:.3f}; "
-          f"spectrograms {m['data_seconds']:.0f} s, training {m['train_seconds']:.0f} s, in all {m['seconds']:.0f} s on {m['device']}")
-    return m
 
 # %% ../nbs/07_cli.ipynb #4cdc049a
 def _add_events_args(p):
@@ -267,11 +251,13 @@ def _add_events_args(p):
 
 def _events(args):
     "`fastai-audio events`: the timed events of long recordings: filename, onset, offset, event_label, score"
+    from fastai_audio_nb.core import AudioLoadError
     from fastai_audio_nb.events import predict_events
     learn, files = _model_and_files(args)
     kw = dict(threshold=args.threshold, median_window=args.median_window, minimum_event_gap=args.min_gap, minimum_event_length=args.min_length)
     try: df = predict_events(learn, files, hop=args.hop, bs=args.bs, **kw)
-    except ValueError as e: raise CLIError(f"{args.model}: {e}" if 'keep time' in str(e) else str(e)) from e
+    except AudioLoadError: raise   # it names the file already
+    except ValueError as e: raise _said(ValueError(f"{args.model}: {e}") if 'keep time' in str(e) else e, hop='--hop') from e
     _print_table(df, args.csv, '%.3f', f"wrote {len(df)} events of {len(files)} files to {args.csv}")
     return df
 

@@ -16,10 +16,11 @@ from .core import *
 
 # %% auto #0
 __all__ = ['nsynth_label_re', 'crop_pad', 'check_audio', 'audio_inputs', 'check_table_name', 'verify_audio', 'AudioFilesError',
-           'warn_skipped', 'drop_bad_audio', 'check_channels', 'LoadAudio', 'audio_headers', 'choose_audio_settings',
-           'auto_audio_settings', 'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock', 'check_regex_labels',
-           'check_split_labels', 'check_duplicates', 'PathColReader', 'RegexSplitter', 'AudioDataLoaders',
-           'AudioFolderError', 'folder_dls', 'show_batch', 'show_results', 'csv_dls', 'CropMode', 'LabelFrom']
+           'warn_skipped', 'drop_bad_audio', 'check_channels', 'check_clip_settings', 'LoadAudio', 'audio_headers',
+           'choose_audio_settings', 'auto_audio_settings', 'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock',
+           'check_regex_labels', 'check_split_labels', 'check_duplicates', 'PathColReader', 'RegexSplitter',
+           'AudioDataLoaders', 'AudioFolderError', 'folder_dls', 'show_batch', 'show_results', 'csv_dls', 'CropMode',
+           'LabelFrom']
 
 # %% ../nbs/01_data.ipynb #e0161ef3
 def crop_pad(x:torch.Tensor, # audio `(..., samples)`
@@ -134,6 +135,16 @@ def check_channels(files)->int:
     raise ValueError(f"mono=False, but the files have different channel counts: {each}. A batch needs one count (mono files "
                      "are copied to each channel of the other): pass mono=True, or keep files of one count and mono ones")
 
+# %% ../nbs/01_data.ipynb #cs0cd001
+def check_clip_settings(sr='auto',       # the sample rate items are resampled to, or 'auto' (read from the files)
+                        duration=None,   # seconds per item, 'auto' (read from the files), or None (each file's length)
+                       ):
+    "A `ValueError` naming `sr` or `duration` unless `LoadAudio` can make items of them"
+    if sr!='auto' and (sr is None or isinstance(sr, str) or not sr>0):
+        raise ValueError(f"sr={sr!r}: give the sample rate every item is resampled to, e.g. sr=16000 (or 'auto': the files' most common rate)")
+    if duration not in (None, 'auto') and not duration>0:
+        raise ValueError(f"duration={duration!r}: the seconds per item, > 0 (or None to keep each file's length)")
+
 # %% ../nbs/01_data.ipynb #41a65712
 class LoadAudio(RandTransform):
     "Load a file as an `AudioTensor`: resampled to `sr`, mono or not, cropped or padded to `duration` seconds (`int16`: 16-bit files as their integers, see `load_audio`)"
@@ -142,10 +153,7 @@ class LoadAudio(RandTransform):
     input_types = (str, Path, AudioTensor)  # what `learn.predict`/`test_dl` may start from (fastai would otherwise take the first item's type only)
     max_check = 50_000     # `check=None` reads the headers of datasets up to this size
     def __init__(self, sr:int=16000, duration:float=None, mono:bool=True, crop:str='start', check:bool=None, int16:bool=False):
-        if sr!='auto' and (sr is None or isinstance(sr, str) or not sr>0):
-            raise ValueError(f"sr={sr!r}: give the sample rate every item is resampled to, e.g. sr=16000 (or 'auto': the files' most common rate)")
-        if duration not in (None, 'auto') and not duration>0:
-            raise ValueError(f"duration={duration!r}: the seconds per item, > 0 (or None to keep each file's length)")
+        check_clip_settings(sr, duration)
         check_choice(crop, CropMode, 'crop')
         store_attr(); self.channels = self.auto = None; super().__init__(p=1.)
     def setups(self, items):
@@ -677,6 +685,11 @@ def _by_folder(path, valid_folder, train_folder, valid_pct, seed, kw, valid_re=N
     return AudioDataLoaders.from_folder(path, train=train_folder, valid=valid_folder, **kw)
 
 # %% ../nbs/01_data.ipynb #fd0cd009
+def _check_re(pat:str|None, opt:str):
+    "An `AudioFolderError` naming option `opt` unless the regex `pat` (None: none given) compiles"
+    try: re.compile(ifnone(pat, ''))
+    except re.error as e: raise AudioFolderError(f"{opt} {pat}: not a regular expression ({e})") from None
+
 def folder_dls(path,                   # folder of audio files (searched recursively)
                label_re:str=None,      # regex whose first group, matched on a file's name, is its label (default: the NSynth instrument family, `nsynth_label_re`; not with `label_from` 'folder')
                valid_folder:str=None,  # files under a folder of this name are the validation set (default: nsynth-valid; with `label_from` 'folder': valid, right inside `path`)
@@ -698,9 +711,7 @@ def folder_dls(path,                   # folder of audio files (searched recursi
     if valid_pct is not None and valid_folder is not None: raise AudioFolderError("--valid-pct (a random split) or --valid-folder (a split by folder): not both")
     if valid_re is not None and (valid_pct is not None or valid_folder is not None):
         raise AudioFolderError(f"--valid-re (a split by file name) or --valid-{'pct' if valid_pct is not None else 'folder'}: not both")
-    if valid_re is not None:
-        try: re.compile(valid_re)
-        except re.error as e: raise AudioFolderError(f"--valid-re {valid_re}: not a regular expression ({e})") from None
+    _check_re(label_re, '--label-re'); _check_re(valid_re, '--valid-re')
     if valid_pct is not None and not 0<valid_pct<1: raise AudioFolderError(f"--valid-pct {valid_pct:g}: a share between 0 and 1, e.g. 0.2")
     dflt_train = 'train' if by_folder else 'nsynth-train'
     train_folder = ifnone(train_folder, dflt_train if (path/dflt_train).is_dir() else None)
@@ -809,6 +820,7 @@ def csv_dls(path,                 # the folder of the audio files (searched recu
     "Audio `DataLoaders` from a table of files and labels; the validation set by fold, by a column, by file name or at random"
     path = Path(path)
     if not path.is_dir(): raise AudioFolderError(f"{path}: no such folder")
+    _check_re(valid_re, '--valid-re')
     df, where = _read_table(csv, path)
     if not len(df): raise AudioFolderError(f"{where}: no rows")
     fn_col, label_col = _find_col(df, fn_col, _fn_cols, 'file names', '--fn-col'), _find_col(df, label_col, _label_cols, 'labels', '--label-col')

@@ -138,6 +138,7 @@ def predict_frames(learn:Learner,     # a learner with a `SEDHead` (`to_sed`)
                    block_s:float=60., # seconds of audio decoded at a time
                   )->pd.DataFrame:
     "Frame probabilities of `fn`: `onset`, `offset` and one column per class, the windows' frames averaged where they overlap"
+    if bs<1: raise ValueError(f"bs={bs}: at least 1")
     la = _check_sed(learn, 'predict_frames')
     fh = time_stride(learn)*_spec_hop(learn)                   # samples per frame
     n = int(round(la.duration*la.sr))

@@ -522,6 +522,7 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
                   skip_bad:bool=False,  # leave out (with a warning naming them) the files that cannot be read, instead of stopping
                  )->pd.DataFrame:
     "Predict `files` in batches: a DataFrame of file, label and its probability (and each class's); for a regression, file and value"
+    if bs<1: raise ValueError(f"bs={bs}: at least 1")
     files = _files_arg(files, 'predict_files')
     if skip_bad and audio_loader(learn.dls) is None: raise ValueError("predict_files: skip_bad needs a `LoadAudio` in the pipeline")
     preds, done, bad = None, [], []
@@ -552,6 +553,7 @@ def predict_windows(learn:Learner,        # a trained (or loaded) audio learner 
                     pad_last:bool=True,   # predict the last partial window, padded with zeros (False: drop it)
                    )->pd.DataFrame:
     "Predict every `duration`-long window of `files`, every `hop` seconds: a DataFrame of file, start, end, label and its probability (and each class's)"
+    if bs<1: raise ValueError(f"bs={bs}: at least 1")
     la = audio_loader(learn.dls)
     if la is None: raise ValueError("predict_windows: the learner's pipeline has no `LoadAudio`, so no window length: use predict_files")
     if la.duration is None:

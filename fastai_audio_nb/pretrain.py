@@ -143,10 +143,12 @@ def render_pretrain_corpus(dest,                  # the corpus folder (gets `nsy
                 fluidsynth_runs=len(jobs), seconds=round(time.time()-t0, 1))
 
 # %% ../nbs/09_pretrain.ipynb #0fc5d0bc
-def pretrain_corpus_path(size:str='pretrain')->Path:
+def pretrain_corpus_path(size:str='pretrain', # a key of `pretrain_sizes`
+                         data='data',         # the folder it goes in ('micro', the tests', goes in the cache)
+                        )->Path:
     "Where `get_pretrain_corpus` keeps corpus `size` when no `dest` is given"
     if size=='micro': return cache_root()/f'pretrain_micro_v{render_version}'
-    return Path('data')/('nsynth_gm_pretrain' if size=='pretrain' else f'nsynth_gm_pretrain_{size}')
+    return Path(data)/('nsynth_gm_pretrain' if size=='pretrain' else f'nsynth_gm_pretrain_{size}')
 
 # %% ../nbs/09_pretrain.ipynb #abc64bf2
 def get_pretrain_corpus(size:str='pretrain', # a key of `pretrain_sizes`
@@ -311,7 +313,7 @@ def pretrain_arch(arch='audio_resnet', # a name for `get_arch` (the library's or
 def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
                       arch=audio_resnet,     # a function taking `pretrained`, or its name (`pretrain_arch`): `audio_resnet` (CPU), `resnet18` (GPU), ...
                       size:str=None,         # the corpus rendered if needed, a key of `pretrain_sizes` (default: 'pretrain', 8,192 notes; with `corpus`, only a rendered one is used unless `size` is given)
-                      corpus=None,           # the corpus folder (default `pretrain_corpus_path(size)`); used as it is if rendered
+                      corpus=None,           # the corpus folder (default `pretrain_corpus_path(size, data)`); used as it is if rendered
                       epochs:int=10,         # passes over the corpus
                       bs:int=64,             # batch size
                       lr:float=3e-3,         # peak learning rate of the one-cycle schedule
@@ -319,9 +321,10 @@ def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
                       masks:bool=True,       # SpecAugment masks in training
                       seed:int=42,           # seeds everything random
                       device=None,           # 'cpu' or 'cuda' (default: the GPU if there is one)
-                      print_fn=print,        # where what it does and the epoch table go (None: nowhere)
+                      print_fn=print,        # where what it does, the epoch table and a summary go (None: nowhere)
                       widths=None,           # `audio_resnet`'s channels of the four stages (`pretrain_arch`)
                       stem:int=None,         # `audio_resnet`'s channels of the stem
+                      data='data',           # where the corpus is rendered: `data`/nsynth_gm_pretrain
                      )->dict:
     "Pretrain `arch`'s body on the rendered corpus (GM program + pitch) and write it to `dest`; return what was done"
     t0 = time.perf_counter()
@@ -329,17 +332,17 @@ def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
         raise ValueError(f"epochs must be at least 1 and bs at least 2 (integers; batch norm needs two items a batch): not epochs={epochs!r}, bs={bs!r}")
     if size is not None and size not in pretrain_sizes: raise ValueError(f"unknown size {size!r}: choose from {', '.join(pretrain_sizes)}")
     arch = pretrain_arch(arch, widths, stem)
-    if print_fn: print_fn(f"pretraining {arch_name(arch)} on the {ifnone(size, 'rendered' if corpus else 'pretrain')} corpus "
-                          f"({ifnone(corpus, pretrain_corpus_path(ifnone(size, 'pretrain')))}) for {epochs} epochs -> {dest}")
+    if corpus is None: size = ifnone(size, 'pretrain'); corpus = pretrain_corpus_path(size, data)
+    if print_fn: print_fn(f"pretraining {arch_name(arch)} on the {ifnone(size, 'rendered')} corpus ({corpus}) for {epochs} epochs -> {dest}")
     path = _pretrain_corpus(size, corpus, progress=print_fn is not None)
-    data = corpus_mels(path)
+    cached = corpus_mels(path)   # the spectrograms
     t_data = time.perf_counter()-t0
-    learn = pretrain_learner(data, arch, bs, valid_pct, masks, seed, device)
+    learn = pretrain_learner(cached, arch, bs, valid_pct, masks, seed, device)
     table = fit_epochs(learn, epochs, lr, fine_tune=False, print_fn=print_fn)
     last = table.epochs[-1]
     sf = pd.read_csv(path/'nsynth-train'/'instruments.csv').soundfont.unique().tolist()
-    meta = dict(arch=arch_name(arch), n_in=1, spectrogram=data['spectrogram'], corpus=str(path), soundfonts=sf,
-                notes=len(data['mels']), programs=int(data['program'].unique().numel()),
+    meta = dict(arch=arch_name(arch), n_in=1, spectrogram=cached['spectrogram'], corpus=str(path), soundfonts=sf,
+                notes=len(cached['mels']), programs=int(cached['program'].unique().numel()),
                 task='supervised: GM program (128 classes) + MIDI pitch (128 classes)', epochs=epochs, bs=bs, lr=lr,
                 masks=masks, valid_pct=valid_pct, seed=seed, stats=list(learn.dls.stats),
                 program_accuracy=last.get('program_accuracy'), pitch_accuracy=last.get('pitch_accuracy'),
@@ -347,6 +350,9 @@ def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
                 device=str(learn.dls.device), torch=str(torch.__version__), date=time.strftime('%Y-%m-%d %H:%M:%S'))
     save_audio_body(learn.model[0], dest, meta)
     meta['seconds'] = round(time.perf_counter()-t0, 1)
+    if print_fn: print_fn(f"wrote {dest}: {meta['arch']} body pretrained on {meta['notes']} notes ({meta['programs']} programs, {', '.join(sf)}); held-out "
+                          f"program accuracy {meta['program_accuracy']:.3f}, pitch accuracy {meta['pitch_accuracy']:.3f}; spectrograms "
+                          f"{meta['data_seconds']:.0f} s, training {meta['train_seconds']:.0f} s, in all {meta['seconds']:.0f} s on {meta['device']}")
     return meta
 
 # %% ../nbs/09_pretrain.ipynb #1d85f7d0

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_training.ipynb #tr0cd001
 from __future__ import annotations
-import os, sys, math, time, errno, tempfile
+import os, sys, math, time, errno, tempfile, importlib.util
 from contextlib import contextmanager
 from pathlib import Path
 import torch, torch.distributed as td
@@ -13,7 +13,7 @@ from fastai.torch_core import num_distrib, rank_distrib
 from fastai.metrics import AccumMetric, AvgMetric
 from fastai.torch_core import set_seed
 from .core import write_json, free_bytes, check_out_dir
-from .data import folder_dls, csv_dls
+from .data import folder_dls, csv_dls, check_clip_settings
 from .augment import audio_augment, augment_presets
 from fastai.callback.mixup import MixUp
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
@@ -55,6 +55,8 @@ def distrib_group():
     "Within: this process in the process group of `accelerate launch`/`torchrun` (nccl on GPUs, gloo on the CPU) when launched with several; yields whether it is"
     if not is_distributed(): yield False; return
     import torch.distributed as td
+    if importlib.util.find_spec('accelerate') is None:
+        raise ModuleNotFoundError("training with several processes needs Hugging Face Accelerate: pip install accelerate", name='accelerate')
     from accelerate import PartialState
     from fastai.distributed import DistributedDL
     PartialState(cpu=_on_cpu())     # also makes this rank's GPU the default device, so the `DataLoaders` go there
@@ -211,7 +213,7 @@ def _start(name:str, arch, spec:str, changes:dict, la, weights, pretrained:bool,
 
 # %% ../nbs/04a_training.ipynb #ta0cd003
 def train_audio(path,                   # folder of audio files (searched recursively)
-                out,                    # folder for model.pkl, confusion_matrix.png and metrics.json
+                out=None,               # folder for model.pkl, confusion_matrix.png and metrics.json (default: models/{`path`'s name}-{`arch`})
                 arch:str=None,          # a name for `get_arch` (default: `default_arch`)
                 csv=None,               # a table of the files, labels and split (`csv_dls`), instead of labels from names or folders (`folder_dls`)
                 spec:str=None,          # a `SpectrogramConfig` preset (default: `default_spec`); not for a `BodyArch`
@@ -230,6 +232,12 @@ def train_audio(path,                   # folder of audio files (searched recurs
                )->dict:
     "Train `arch` on the audio files under `path` and write its report under `out` (`train_and_report`), saying what it does; return the metrics"
     name, changes = ifnone(arch, default_arch), {k:v for k,v in (spec_changes or {}).items() if v is not None}
+    if epochs<1: raise ValueError(f"epochs={epochs}: at least 1")
+    if kwargs.get('bs', 1)<1: raise ValueError(f"bs={kwargs['bs']}: at least 1")
+    if lr is not None and not (math.isfinite(lr) and lr>0): raise ValueError(f"lr={lr}: a learning rate > 0")
+    if num_workers is not None and num_workers<0: raise ValueError(f"num_workers={num_workers}: 0 (load in this process) or more")
+    check_clip_settings(**{k: kwargs[k] for k in ('sr', 'duration') if k in kwargs})   # (the spectrogram's check below needs a valid rate)
+    out = ifnone(out, Path('models')/f"{Path(path).resolve().name}-{name}")
     check_out_dir(out)
     arch = get_arch(name)
     if isinstance(arch, BodyArch) and (changes or spec):
