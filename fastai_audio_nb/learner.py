@@ -361,18 +361,16 @@ class BF16Training(Callback):
 
 # %% ../nbs/04_learner.ipynb #fa13d307
 class TimeBudget(Callback):
-    "Fit for the epochs that fit `seconds` (at most the fit's), re-planned from the pace of the first `replan` epochs; the one-cycle schedule follows"
+    "Fit for the epochs that fit `seconds` (at most the fit's), re-planned after every epoch at the mean pace so far; the one-cycle schedule follows"
     order = 100   # after the recorder and the epoch table: a last epoch is recorded before the fit stops
-    def __init__(self, seconds:float, epochs:int=None, replan:int=2): store_attr()
+    def __init__(self, seconds:float, epochs:int=None): store_attr()
     def before_fit(self): self.t0, self.most = time.perf_counter(), self.n_epoch
     def before_epoch(self):
-        self.t_epoch = time.perf_counter()
         if self.epoch==0 and self.epochs: self.learn.n_epoch = max(1, min(self.epochs, self.most))
     def after_epoch(self):
-        now, done = time.perf_counter(), self.epoch+1
-        if self.epoch < self.replan:   # the epochs that fit, at the last one's pace
-            pace = 1.05*(now-self.t_epoch)
-            self.learn.n_epoch = max(done, min(self.most, done + int((self.seconds-(now-self.t0))//pace)))
+        done, spent = self.epoch+1, time.perf_counter()-self.t0
+        pace = 1.05*spent/done   # the mean epoch so far, 5% to spare
+        self.learn.n_epoch = max(done, min(self.most, done + int((self.seconds-spent)//pace)))
         if done >= self.n_epoch: raise CancelFitException()
 
 # %% ../nbs/04_learner.ipynb #c23359d5
