@@ -108,12 +108,14 @@ def main():
     p.add_argument('--epochs', type=int, default=15, help="epochs of the recipes that do not fix theirs (the demo's on an idle 2-core CPU)")
     p.add_argument('--split', nargs='+', default=['timgm'], choices=['timgm', 'loso'])
     p.add_argument('--data', default='data/nsynth_gm_default')
+    p.add_argument('--size', default='default', help="the rendered set: a key of nsynth_gm_sizes, or 'double' (twice the default's training notes, the same validation notes)")
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--append', default=None)
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
-    from fastai_audio_nb.datasets import get_nsynth_gm
-    path = get_nsynth_gm('default', Path(a.data))
+    from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_gm_sizes
+    nsynth_gm_sizes.setdefault('double', dict(instruments=None, notes=dict(train=460, valid=64, test=64)))
+    path = get_nsynth_gm(a.size, Path(a.data))
     desc, res, t0 = machine('cuda' if torch.cuda.is_available() else 'cpu'), [], time.perf_counter()
     print(desc, flush=True)
     for seed in a.seeds:           # seeds outermost: an interrupted run still compares the recipes

@@ -175,12 +175,10 @@ def _model_and_files(args, cpu:bool=True)->tuple:
 
 def _print_table(df, csv, fmt:str, wrote:str, shown=None, cols=None):
     "`df` printed as CSV (`csv` '-'), written to the file `csv` (under a temporary name until whole), or printed as a table (`shown`'s `cols`)"
-    from fastai_audio_nb.core import atomic_path
+    from fastai_audio_nb.core import write_csv
     shown = ifnone(shown, df)
     if csv=='-': print(shown.to_csv(index=False, float_format=fmt), end='')
-    elif csv:   # the names as they are, bytes that are not UTF-8 included
-        with atomic_path(csv) as tmp: df.to_csv(tmp, index=False, float_format=fmt, errors='surrogateescape')
-        print(wrote)
+    elif csv: write_csv(csv, df, float_format=fmt); print(wrote)   # the names as they are, bytes that are not UTF-8 included
     else: print(shown[ifnone(cols, list(df.columns))].to_string(index=False, float_format=lambda v: f'{v:.3f}'))
 
 def _predict(args):

@@ -14,8 +14,8 @@ from fastai.data.transforms import get_files
 
 # %% auto #0
 __all__ = ['max_sample', 'audio_extensions', 'free_bytes', 'atomic_path', 'remove_partial', 'write_json', 'read_json',
-           'check_out_dir', 'choice_values', 'check_choice', 'AudioTensor', 'shown_name', 'AudioLoadError', 'resample',
-           'sf_name', 'check_path', 'audio_info', 'audio_to_float', 'check_samples', 'load_audio',
+           'write_csv', 'check_out_dir', 'choice_values', 'check_choice', 'AudioTensor', 'shown_name', 'AudioLoadError',
+           'resample', 'sf_name', 'check_path', 'audio_info', 'audio_to_float', 'check_samples', 'load_audio',
            'SkippedAudioWarning', 'get_audio_files', 'save_audio', 'audio_blocks', 'window_starts', 'audio_windows']
 
 # %% ../nbs/00_core.ipynb #d08a11f2
@@ -82,6 +82,15 @@ def write_json(fn,       # the file to write
 def read_json(fn, default=None):
     "The JSON in file `fn`, or `default` when there is no such file"
     return json.loads(Path(fn).read_text()) if Path(fn).exists() else default
+
+# %% ../nbs/00_core.ipynb #5c12aa9e
+def write_csv(fn,       # the file to write
+              df,       # a pandas `DataFrame`
+              **kwargs, # passed to `DataFrame.to_csv` (`sep`, `float_format`, ...; `index` is False unless given)
+             )->Path:
+    "Write table `df` to `fn` as CSV, atomically"
+    with atomic_path(fn) as tmp: df.to_csv(tmp, **{'index': False, 'errors': 'surrogateescape', **kwargs})
+    return Path(fn)
 
 # %% ../nbs/00_core.ipynb #od0cd002
 def check_out_dir(out,          # the output folder (made later if it is not there)

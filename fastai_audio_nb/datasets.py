@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.all import *
 from fastprogress.fastprogress import progress_bar
-from .core import atomic_path, save_audio, remove_partial, read_json, write_json
+from .core import atomic_path, save_audio, remove_partial, read_json, write_json, write_csv
 from .data import AudioDataLoaders
 
 # %% auto #0
@@ -357,7 +357,7 @@ def write_split(folder, notes):
     "Write the sidecar `instruments.csv`, then `examples.json` (last) for the kept `notes` of one split"
     ins = notes.drop_duplicates('instrument')[['instrument','instrument_str','instrument_family_str','instrument_source_str',
                                                'soundfont','program','preset']]
-    with atomic_path(folder/'instruments.csv') as tmp: ins.to_csv(tmp, index=False)
+    write_csv(folder/'instruments.csv', ins)
     ex = {r['note_str']: r for r in notes[list(nsynth_fields)].to_dict('records')}
     write_json(folder/'examples.json', ex, indent=1, default=int)   # `default`: numpy integers as JSON ints
 

@@ -4,11 +4,11 @@
 
 # %% ../nbs/06b_recordings.ipynb #2497444d
 from __future__ import annotations
-import json, time
+import time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.all import *
-from .core import save_audio, atomic_path
+from .core import save_audio, write_csv, write_json, read_json
 from .datasets import (nsynth_families, nsynth_sr, gm_instruments, find_soundfont, render_gm_notes, cache_root,
                                       soundfont_presets)
 
@@ -113,8 +113,8 @@ def render_recordings(dest,                       # folder: gets audio/ (the rec
     if len(late := plan[(plan.onset<0) | (plan.onset>=plan.recording_s)]):
         raise ValueError(f"render_recordings: notes outside their recording, e.g. {late.filename.iloc[0]} at {late.onset.iloc[0]} s (recording_s={late.recording_s.iloc[0]})")
     events = _render_plan(plan, dest, gain, floor_db)
-    with atomic_path(dest/'notes.csv') as tmp: plan.to_csv(tmp, index=False)
-    with atomic_path(dest/'events.tsv') as tmp: events.to_csv(tmp, sep='\t', index=False)   # last: it marks the render complete
+    write_csv(dest/'notes.csv', plan)
+    write_csv(dest/'events.tsv', events, sep='\t')   # last: it marks the render complete
     return events
 
 def read_events(fn)->pd.DataFrame:
@@ -129,7 +129,7 @@ def get_recordings(n:int=1, minutes:float=2., soundfont:str='TimGM6mb', seed:int
     "The folder of `n` rendered recordings of `minutes` each from `soundfont` (rendered first if needed)"
     dest = Path(ifnone(dest, cache_root()/f'recordings_{soundfont}_{n}x{minutes:g}min_seed{seed}'))
     cfg = dict(n=n, minutes=minutes, soundfont=soundfont, seed=seed)
-    if (dest/'events.tsv').exists() and (dest/'recordings.json').exists() and json.loads((dest/'recordings.json').read_text())==cfg: return dest
+    if (dest/'events.tsv').exists() and read_json(dest/'recordings.json')==cfg: return dest
     render_recordings(dest, n, minutes, soundfont, seed)
-    with atomic_path(dest/'recordings.json') as tmp: tmp.write_text(json.dumps(cfg))
+    write_json(dest/'recordings.json', cfg)
     return dest
