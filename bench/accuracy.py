@@ -16,6 +16,7 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
                slower, pitch and formants together, as a small library stretches one sample over many keys
   no_loops     `demo_recipe` without `LoopSustain` (audio_cnn on 'compact')
   fp32         `demo_recipe` with its training steps in float32 (no `BF16Training`)
+  short        `demo_recipe` on the first 2 s of each note instead of all 4 s (half the frames: a shorter step, more epochs a minute)
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on half the training notes, the training
                steps in bfloat16 (`BF16Training`; the demo itself keeps it only where it is faster)
 
@@ -34,6 +35,7 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3),
                transpose=dict(transpose=5),
                no_loops=dict(loops=0.),
                fp32=dict(bf16=False),
+               short=dict(duration=2.),
                demo=dict())
 
 def _transpose_cls():
@@ -67,12 +69,13 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     from fastai_audio_nb.data import folder_dls, AudioDataLoaders
     from fastai_audio_nb.training import recipe_tfms
     tfms = (recipe_tfms(r) or []) + ([_transpose_cls()(r['transpose'])] if r.get('transpose') else [])
-    if split=='timgm': return folder_dls(path, bs=bs, batch_tfms=tfms or None)
+    kw = dict(duration=r['duration']) if r.get('duration') else {}
+    if split=='timgm': return folder_dls(path, bs=bs, batch_tfms=tfms or None, **kw)
     it = default_items(path)
     it = it[(it.split=='train') & it.soundfont.isin(['FluidR3_GM', 'MuseScore_General_Lite'])]
     df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=it.instrument_family_str.values,
                            is_valid=(it.soundfont=='MuseScore_General_Lite').values))
-    return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None)
+    return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
 
 def run(path:Path, name:str, seed:int, epochs:int, split:str)->dict:
     "Train recipe `name` with `seed` and score it on `split`: accuracy, seconds"

@@ -36,8 +36,7 @@ def _render(args):
     "`fastai-audio render`: render General MIDI notes into the NSynth layout (resumable) and summarise them"
     from fastai_audio_nb.datasets import get_nsynth_gm, summarize_nsynth
     t0 = time.time()
-    try: path = get_nsynth_gm(args.size, args.dest, [s.strip() for s in args.splits.split(',')], n_workers=args.workers, progress=sys.stdout.isatty())
-    except ValueError as e: raise _said(e) from e   # the checks of the size, the splits, the workers and the folder
+    path = get_nsynth_gm(args.size, args.dest, [s.strip() for s in args.splits.split(',')], n_workers=args.workers, progress=sys.stdout.isatty())   # it checks them
     print(f"dataset: {path} (ready in {time.time()-t0:.1f} s)")
     print(summarize_nsynth(path).to_string())
 
@@ -102,9 +101,7 @@ def _add_train_args(p):
 # %% ../nbs/07_cli.ipynb #5cac04cd
 def _train(args):
     "`fastai-audio train`: train on a folder, print the epoch table, save the model, its confusion matrix and metrics (`train_audio`, which checks the arguments)"
-    from fastai_audio_nb.core import AudioLoadError
-    from fastai_audio_nb.data import AudioFilesError, AudioFolderError
-    from fastai_audio_nb.models import PretrainedWeightsError
+    from fastai_audio_nb.data import AudioFilesError
     from fastai_audio_nb.training import train_audio
     a = args
     data = dict(fn_col=a.fn_col, label_col=a.label_col, valid_fold=a.valid_fold) if a.csv is not None else dict(
@@ -114,10 +111,7 @@ def _train(args):
                             a.seed, a.workers, bf16=a.bf16, bs=a.bs, sr=ifnone(a.sr, 'auto'), duration=ifnone(a.duration, 'auto'), crop=a.crop, skip_bad=a.skip_bad,
                             valid_pct=a.valid_pct, valid_re=a.valid_re, **data)
     except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
-    except (AudioFolderError, AudioLoadError): raise   # they name the options or the file already
-    except PretrainedWeightsError as e: raise CLIError(str(e)) from e
     except ModuleNotFoundError as e: raise (CLIError(str(e)) if e.name=='accelerate' else e)   # several processes need it (`distrib_group`)
-    except ValueError as e: raise _said(e) from e
 
 # %% ../nbs/07_cli.ipynb #sp0cd001
 _spec_options = [   # (option, the `SpectrogramConfig` setting it changes, type, metavar, help)
@@ -183,16 +177,13 @@ def _print_table(df, csv, fmt:str, wrote:str, shown=None, cols=None):
 
 def _predict(args):
     "`fastai-audio predict`: a table of file, label, probability"
-    from fastai_audio_nb.core import shown_name, AudioLoadError
+    from fastai_audio_nb.core import shown_name
     from fastai_audio_nb.learner import predict_files
     if args.gpu:
         import torch
         if not torch.cuda.is_available(): print("fastai-audio predict: no GPU here: predicting on the CPU", file=sys.stderr)
     learn, files = _model_and_files(args, cpu=not args.gpu)
-    with _skipped_to_stderr('predict'):
-        try: df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
-        except AudioLoadError: raise   # it names the file already
-        except ValueError as e: raise _said(e) from e
+    with _skipped_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
     shown = df.assign(file=df.file.map(shown_name))   # (a name that is not UTF-8, escaped: a terminal would refuse it)
     _print_table(df, args.csv, '%.6f', f"wrote {len(df)} predictions to {args.csv}", shown, [c for c in ('file','label','prob') if c in df])   # (a regression model has no prob)
     return df
@@ -206,8 +197,7 @@ def _add_demo_args(p):
 def _demo(args):
     "`fastai-audio demo`: the main job on the default data (`run_demo`)"
     from fastai_audio_nb.training import run_demo
-    try: run_demo(args.data, args.size, args.minutes)
-    except ValueError as e: raise _said(e, data='--data') from e
+    run_demo(args.data, args.size, args.minutes)
 
 # %% ../nbs/07_cli.ipynb #pt1cd002
 def _add_pretrain_args(p):
@@ -232,9 +222,8 @@ def _pretrain(args):
     from fastai_audio_nb.pretrain import pretrain_backbone
     a = args
     if a.threads: torch.set_num_threads(a.threads)
-    try: return pretrain_backbone(a.out, a.arch, a.size, a.corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device,
-                                  widths=a.widths, stem=a.stem, data=a.data)
-    except ValueError as e: raise _said(e) from e
+    return pretrain_backbone(a.out, a.arch, a.size, a.corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device,
+                             widths=a.widths, stem=a.stem, data=a.data)
 
 # %% ../nbs/07_cli.ipynb #4cdc049a
 def _add_events_args(p):
@@ -250,13 +239,11 @@ def _add_events_args(p):
 
 def _events(args):
     "`fastai-audio events`: the timed events of long recordings: filename, onset, offset, event_label, score"
-    from fastai_audio_nb.core import AudioLoadError
     from fastai_audio_nb.events import predict_events
     learn, files = _model_and_files(args)
     kw = dict(threshold=args.threshold, median_window=args.median_window, minimum_event_gap=args.min_gap, minimum_event_length=args.min_length)
     try: df = predict_events(learn, files, hop=args.hop, bs=args.bs, **kw)
-    except AudioLoadError: raise   # it names the file already
-    except ValueError as e: raise _said(ValueError(f"{args.model}: {e}") if 'keep time' in str(e) else e, hop='--hop') from e
+    except ValueError as e: raise (ValueError(f"{args.model}: {e}") if 'keep time' in str(e) else e)   # the model's fault: its name
     _print_table(df, args.csv, '%.3f', f"wrote {len(df)} events of {len(files)} files to {args.csv}")
     return df
 
@@ -271,12 +258,13 @@ def _parser():
         ('predict', _add_predict_args, _predict, 'predict audio files with an exported model: file, label, probability'),
         ('events', _add_events_args, _events, 'timed events in recordings of any length, with a model whose head keeps time: filename, onset, offset, label, score'),
         ('pretrain', _add_pretrain_args, _pretrain, 'pretrain a body on rendered General MIDI notes and write its weights (make pretrain)')]:
-        c = sub.add_parser(name, help=h); add_args(c); c.set_defaults(func=func)
+        c = sub.add_parser(name, help=h); add_args(c); c.set_defaults(func=func, said={})
     sub.choices['train'].set_defaults(check=partial(_check_train_args, sub.choices['train']))
+    sub.choices['demo'].set_defaults(said=dict(data='--data')); sub.choices['events'].set_defaults(said=dict(hop='--hop'))   # more arguments named as options
     return p
 
 # %% ../nbs/07_cli.ipynb #7680b81f
-_user_errors = dict(core=['AudioLoadError'], data=['AudioFilesError', 'AudioFolderError'], learner=['NonFiniteError'])   # NonFiniteError: a loss became NaN
+_user_errors = dict(core=['AudioLoadError'], data=['AudioFilesError', 'AudioFolderError'], learner=['NonFiniteError'], models=['PretrainedWeightsError'])   # NonFiniteError: a loss became NaN
 
 def main(argv=None)->int:
     "Entry point of `fastai-audio`; returns the exit status"
@@ -285,10 +273,11 @@ def main(argv=None)->int:
     try: args.func(args)
     except Exception as e:   # the user's mistakes: one line, exit status 1; other exceptions are bugs, with their traceback
         if os.environ.get('FASTAI_AUDIO_TRACEBACK'): raise   # the whole traceback, when one line is not enough to find why
-        lib = [getattr(m, c) for k,cs in _user_errors.items() if (m := sys.modules.get(f'fastai_audio_nb.{k}')) for c in cs]   # (loaded if they raised it)
+        lib = tuple(getattr(m, c) for k,cs in _user_errors.items() if (m := sys.modules.get(f'fastai_audio_nb.{k}')) for c in cs)   # (loaded if they raised it)
         if isinstance(e, OSError) and not isinstance(e, FileNotFoundError):   # a file or folder that cannot be written or read: its name and why
             if e.filename is None: raise
             e = f"{e.filename}: {e.strerror or e}"
+        elif isinstance(e, ValueError) and not isinstance(e, lib): e = _said(e, **args.said)   # the library's checks of its arguments, in the options' words
         elif not isinstance(e, (CLIError, FileNotFoundError, *lib)): raise
         print(f"fastai-audio {args.command}: error: {e}", file=sys.stderr); return 1
     return 0
