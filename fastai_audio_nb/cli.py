@@ -27,7 +27,7 @@ def __getattr__(name):
 
 # %% ../nbs/07_cli.ipynb #a85e0dd0
 def _add_render_args(p):
-    p.add_argument('--size', default='default', help="notes to render: 'mini' (tests) or 'default' (the demo's)")
+    p.add_argument('--size', default='default', help="notes to render: 'mini' (tests), 'default' (the tutorial's) or 'large' (the demo's: twice default's training notes)")
     p.add_argument('--dest', default=None, help='dataset folder (default: data/nsynth_gm_{size}; mini: a cache folder under the temporary folder)')
     p.add_argument('--splits', default='train,valid', help='comma separated, from train,valid,test')
     p.add_argument('--workers', type=int, default=None, help='FluidSynth processes at once (default: the number of CPUs)')
@@ -190,8 +190,8 @@ def _predict(args):
 
 # %% ../nbs/07_cli.ipynb #84ec071e
 def _add_demo_args(p):
-    p.add_argument('--data', default='data', help='folder for datasets and outputs (default: data)')
-    p.add_argument('--size', default='default', choices=['default', 'mini'], help="dataset: 'default' (the demo) or 'mini' (a quick check)")
+    p.add_argument('--data', default='data', help='folder for the dataset (data/nsynth_gm_large) and the outputs (data/demo) (default: data)')
+    p.add_argument('--size', default='large', choices=['large', 'default', 'mini'], help="the dataset, a key of nsynth_gm_sizes: 'large' (the demo's), 'default' (half its training notes) or 'mini' (a quick check)")
     p.add_argument('--minutes', type=float, default=10., help='the time the whole demo should take here (default: 10)')
 
 def _demo(args):

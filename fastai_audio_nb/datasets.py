@@ -163,6 +163,7 @@ def gm_instruments(splits=('train','valid'), # the splits to assign; 'valid' and
 nsynth_gm_sizes = dict(
     mini=dict(instruments=1, notes=dict(train=10, valid=5, test=5)),        # instruments per family and SoundFont
     default=dict(instruments=None, notes=dict(train=230, valid=64, test=64)), # notes per family and split
+    large=dict(instruments=None, notes=dict(train=460, valid=64, test=64)),   # the demo's: twice default's training notes
 )
 
 # %% ../nbs/06_datasets.ipynb #6d84313f

@@ -391,8 +391,8 @@ def _spec_words(spec)->str:
     c = SpectrogramConfig.from_preset(spec)
     return f"mel, {c.n_mels} bands, {1000*c.hop_length/c.sample_rate:.0f} ms frames" + (f", normalised per {c.normalize}" if c.normalize else "")
 
-def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_default`) and the outputs (`data/demo`)
-             size:str='default',   # the dataset: 'default', or 'mini' (a quick check)
+def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_large`) and the outputs (`data/demo`)
+             size:str='large',     # the dataset, a key of `nsynth_gm_sizes`: 'large' (the demo's), 'default' (half its training notes) or 'mini' (a quick check)
              minutes:float=10.,    # the time the whole demo should take here
              recipe:dict=None,     # `demo_recipe` with some entries changed (`bench/accuracy.py`)
              seed:int=42,          # seeds the model's weights, the order of the notes and the augmentations
