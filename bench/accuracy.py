@@ -1,7 +1,8 @@
 """Issue 16: the demo's recipe against the alternatives, side by side: the same data, the same epochs, several seeds.
 
-Every run trains from scratch on the default set's training notes (`data/nsynth_gm_default`: FluidR3_GM and
-MuseScore_General_Lite) and is scored on instruments never heard in training:
+Every run trains from scratch on a rendered set's training notes (`--size default`: `data/nsynth_gm_default`, FluidR3_GM
+and MuseScore_General_Lite; `--size large --data data/nsynth_gm_large`: the demo's, twice as many) and is scored on
+instruments never heard in training:
 
 - `timgm`: the demo's validation, the TimGM6mb notes (704 notes, 11 families);
 - `loso`: leave one SoundFont out: train on the FluidR3_GM notes only, validate on the MuseScore_General_Lite notes
@@ -111,13 +112,13 @@ def main():
     p.add_argument('--epochs', type=int, default=15, help="epochs of the recipes that do not fix theirs (the demo's on an idle 2-core CPU)")
     p.add_argument('--split', nargs='+', default=['timgm'], choices=['timgm', 'loso'])
     p.add_argument('--data', default='data/nsynth_gm_default')
-    p.add_argument('--size', default='default', help="the rendered set: a key of nsynth_gm_sizes, or 'double', 'quad' (twice, four times the default's training notes; the same validation notes)")
+    p.add_argument('--size', default='default', help="the rendered set: a key of nsynth_gm_sizes, ('large': the demo's, twice the default's training notes, the same validation notes), or 'quad' (four times)")
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--append', default=None)
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_gm_sizes
-    for k, n in (('double', 2), ('quad', 4)): nsynth_gm_sizes.setdefault(k, dict(instruments=None, notes=dict(train=230*n, valid=64, test=64)))
+    nsynth_gm_sizes.setdefault('quad', dict(instruments=None, notes=dict(train=920, valid=64, test=64)))   # exploratory: 4x default's training notes
     path = get_nsynth_gm(a.size, Path(a.data))
     desc, res, t0 = machine('cuda' if torch.cuda.is_available() else 'cpu'), [], time.perf_counter()
     print(desc, flush=True)
