@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_cli.ipynb #5d2698ee
 from __future__ import annotations
-import os, sys, time, argparse, contextlib, importlib
+import os, re, sys, time, argparse, contextlib, importlib
 from functools import partial
 from fastcore.basics import ifnone, first   # not fastcore.all: a second of the start-up
 from fastcore.imports import IN_NOTEBOOK
@@ -126,7 +126,6 @@ _options = dict(preset='--spec', spec='--spec', **{k: flag for flag, k, *_ in _s
 
 def _said(e:Exception, **options)->CLIError:
     "The library's error `e` as the command line says it: an argument becomes its option (`n_mfcc=50` -> `--mfcc 50`; `options`: more of them), words in parentheses stay"
-    import re
     options = {**_options, **options}
     def opt(m): return m[0] if m[0].startswith('(') else options[m[1]] + (' ' if m[2] else '')
     return CLIError(re.sub(rf"\([^()]*\)|(?<!\S)({'|'.join(options)})\b(=?)", opt, str(e)))
@@ -142,18 +141,13 @@ def _add_predict_args(p):
 
 @contextlib.contextmanager
 def _skipped_to_stderr(cmd:str):
-    "Files left out (`SkippedAudioWarning`, --skip-bad): one line on stderr, not a Python warning; other warnings are shown as usual"
+    "Files left out (`SkippedAudioWarning`, --skip-bad): one line each on stderr as they are found, not a Python warning; other warnings are shown as usual"
     import warnings
     from fastai_audio_nb.data import SkippedAudioWarning
-    ws = []
-    try:
-        with warnings.catch_warnings(record=True) as ws:
-            warnings.simplefilter('always', SkippedAudioWarning)   # the others keep the filters they had
-            yield
-    finally:   # (also when it fails)
-        for w in ws:
-            if issubclass(w.category, SkippedAudioWarning): print(f"fastai-audio {cmd}: {w.message}", file=sys.stderr)
-            else: warnings.showwarning(w.message, w.category, w.filename, w.lineno, w.file, w.line)   # as it would have been shown
+    with warnings.catch_warnings():   # (which puts back `showwarning` and the filters)
+        warnings.simplefilter('always', SkippedAudioWarning); show = warnings.showwarning
+        warnings.showwarning = lambda m, c, *a, **k: print(f"fastai-audio {cmd}: {m}", file=sys.stderr) if issubclass(c, SkippedAudioWarning) else show(m, c, *a, **k)
+        yield
 
 # %% ../nbs/07_cli.ipynb #pr1cd001
 def _model_and_files(args, cpu:bool=True)->tuple:
