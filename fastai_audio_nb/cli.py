@@ -184,12 +184,12 @@ def _predict(args):
 
 # %% ../nbs/07_cli.ipynb #84ec071e
 def _add_demo_args(p):
-    p.add_argument('--data', default='data', help='folder for the dataset (data/nsynth_gm_large) and the outputs (data/demo) (default: data)')
+    p.add_argument('--data', default='data', help='folder for the dataset (data/nsynth_gm_{size}) and the outputs (data/demo) (default: data)')
     p.add_argument('--size', default='large', choices=['large', 'default', 'mini'], help="the dataset, a key of nsynth_gm_sizes: 'large' (the demo's), 'default' (half its training notes) or 'mini' (a quick check)")
     p.add_argument('--minutes', type=float, default=10., help='the time the whole demo should take here (default: 10)')
 
 def _demo(args):
-    "`fastai-audio demo`: the main job on the default data (`run_demo`)"
+    "`fastai-audio demo`: the main job on the demo's data (`run_demo`)"
     from fastai_audio_nb.training import run_demo
     run_demo(args.data, args.size, args.minutes)
 

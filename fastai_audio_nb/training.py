@@ -391,7 +391,7 @@ def _spec_words(spec)->str:
     c = SpectrogramConfig.from_preset(spec)
     return f"mel, {c.n_mels} bands, {1000*c.hop_length/c.sample_rate:.0f} ms frames" + (f", normalised per {c.normalize}" if c.normalize else "")
 
-def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_large`) and the outputs (`data/demo`)
+def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{size}`) and the outputs (`data/demo`)
              size:str='large',     # the dataset, a key of `nsynth_gm_sizes`: 'large' (the demo's), 'default' (half its training notes) or 'mini' (a quick check)
              minutes:float=10.,    # the time the whole demo should take here
              recipe:dict=None,     # `demo_recipe` with some entries changed (`bench/accuracy.py`)
