@@ -695,8 +695,8 @@ def folder_dls(path,                   # folder of audio files (searched recursi
                valid_folder:str=None,  # files under a folder of this name are the validation set (default: nsynth-valid; with `label_from` 'folder': valid, right inside `path`)
                train_folder:str=None,  # train on the files under a folder of this name (default: nsynth-train if `path` has one, else all the other files; with `label_from` 'folder': train, right inside `path`, if there)
                label_from:str='name',  # where a file's label comes from: 'name', its name by `label_re`, or 'folder', the name of the folder it is in (a folder per class: `path`/train/CLASS/FILE and `path`/valid/CLASS/FILE, or `path`/CLASS/FILE with `valid_pct`)
-               valid_pct:float=None,   # no validation folder: hold out a random share (0 to 1) of the training files, drawn by `seed` (not with `valid_folder`)
-               valid_re:str=None,      # no validation folder: the files whose names this regex matches (`re.search`) are the validation set (not with `valid_folder` or `valid_pct`)
+               valid_pct:float=None,   # hold out a random share (0 to 1) of the files as the validation set, drawn by `seed`
+               valid_re:str=None,      # the files whose names this regex matches (`re.search`) are the validation set
                seed:int=None,          # the seed of `valid_pct`'s random split
                bs:int=64,              # batch size
                sr:int=16000,           # sample rate files are resampled to ('auto': the files' most common rate, read from their headers)
@@ -802,6 +802,7 @@ def _table_valid(df, fns, valid_fold, fold_col, valid_col, valid_re, valid_pct)-
     return df.assign(is_valid_=mask), 'is_valid_', None
 
 # %% ../nbs/01_data.ipynb #csv0cd03
+@delegates(folder_dls, but=['label_re', 'valid_folder', 'train_folder', 'label_from'])
 def csv_dls(path,                 # the folder of the audio files (searched recursively for a name given without its folder)
             csv,                  # a CSV file (relative: to the current folder, else to `path`) or a DataFrame: a row per file
             fn_col:str=None,      # the column of file names (default: the first of file, filename, fname, path, slice_file_name)
@@ -809,15 +810,11 @@ def csv_dls(path,                 # the folder of the audio files (searched recu
             valid_fold=None,      # the fold (a value of `fold_col`) whose files are the validation set, as ESC-50's and UrbanSound8K's
             fold_col:str='fold',  # the column of folds
             valid_col:str=None,   # a True/False column: True for the validation files (default: valid or is_valid, when there is one)
-            valid_re:str=None,    # the files whose names this regex matches (`re.search`) are the validation set
-            valid_pct:float=None, # hold out a random share (0 to 1) of the rows, drawn by `seed`
-            seed:int=None,        # the seed of `valid_pct`'s random split
-            bs:int=64,            # batch size
-            sr:int=16000,         # sample rate files are resampled to ('auto': the files' most common rate, read from their headers)
-            duration:float=4.,    # seconds per clip: longer files are cropped, shorter padded ('auto': covering 95% of the clips, read from their headers)
-            **kwargs,             # passed to `AudioDataLoaders.from_df` (`num_workers`, `crop`, ...)
+            **kwargs,             # `folder_dls`'s `valid_pct`, `valid_re`, `seed`, `bs`, `sr` and `duration`; the rest to `AudioDataLoaders.from_df` (`num_workers`, `crop`, ...)
            ):
     "Audio `DataLoaders` from a table of files and labels; the validation set by fold, by a column, by file name or at random"
+    kw = {k:p.default for k,p in inspect.signature(csv_dls).parameters.items() if p.kind==p.KEYWORD_ONLY} | kwargs   # `folder_dls`'s defaults
+    valid_re, valid_pct = kw.pop('valid_re'), kw.pop('valid_pct')
     path = Path(path)
     if not path.is_dir(): raise AudioFolderError(f"{path}: no such folder")
     _check_re(valid_re, '--valid-re')
@@ -826,8 +823,7 @@ def csv_dls(path,                 # the folder of the audio files (searched recu
     fn_col, label_col = _find_col(df, fn_col, _fn_cols, 'file names', '--fn-col'), _find_col(df, label_col, _label_cols, 'labels', '--label-col')
     fns = [f.absolute() for f in _table_files(df[fn_col], path)]   # (`from_df` puts `path` before a relative name: a second time)
     df, vc, pct = _table_valid(df.assign(**{fn_col: [str(f) for f in fns]}), fns, valid_fold, fold_col, valid_col, valid_re, valid_pct)
-    try: dls = AudioDataLoaders.from_df(df, path, fn_col=fn_col, label_col=label_col, valid_col=vc, valid_pct=pct, seed=seed,
-                                        bs=bs, sr=sr, duration=duration, **kwargs)
+    try: dls = AudioDataLoaders.from_df(df, path, fn_col=fn_col, label_col=label_col, valid_col=vc, valid_pct=pct, **kw)
     except ValueError as e:
         if isinstance(e, (AudioFilesError, AudioFolderError)): raise
         raise AudioFolderError(f"{where}: {str(e).replace('pass bs=', 'pass --bs ')}") from e
