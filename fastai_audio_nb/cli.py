@@ -48,6 +48,12 @@ def _share(s:str)->float:
     if v is None or not 0<v<1: raise argparse.ArgumentTypeError(f"{s!r}: a share between 0 and 1, e.g. 0.2")
     return v
 
+def _or_auto(cast):
+    "An argparse type for `--sr` and `--duration`: 'auto' (read from the files, as the library's `sr='auto'`), else `cast` of the text"
+    def f(s:str): return s if s=='auto' else cast(s)
+    f.__name__ = cast.__name__   # argparse names the type in its usage error: "invalid int value: 'x'"
+    return f
+
 _excludes = [   # (an option, those it cannot go with, the usage error)
     ('--label-from folder', ['--label-re'], "--label-re labels a file by its name: not with --label-from folder, which labels it by its folder"),
     ('--valid-pct', ['--valid-folder'], "--valid-pct (a random split) or --valid-folder (a split by folder): not both"),
@@ -84,8 +90,8 @@ def _add_train_args(p):
     w.add_argument('--weights', default=None, metavar='PATH', help="ImageNet weights from this file (offline); with --arch audio_resnet, the body written by make pretrain; with an AudioSet backbone, its official checkpoint (PANNs: the .pth file, e.g. Cnn14_mAP=0.431.pth; ast: a transformers folder or hub name)")
     w.add_argument('--no-pretrained', action='store_true', help="train from scratch, even with ImageNet or AudioSet weights in a cache")
     w.add_argument('--download', action='store_true', help="let torchvision download the ImageNet weights when they are not in its cache (default: the cache or --weights, else from scratch, said on the model line)")
-    p.add_argument('--sr', type=int, default=None, help="sample rate files are resampled to (default: read from the files: their most common rate, said on the first line)")
-    p.add_argument('--duration', type=float, default=None, help='seconds per clip: longer files are cropped, shorter padded (default: read from the files: covering 95%% of the clips)')
+    p.add_argument('--sr', type=_or_auto(int), default=None, help="sample rate files are resampled to, or auto (the default): read from the files, their most common rate, said on the first line")
+    p.add_argument('--duration', type=_or_auto(float), default=None, help='seconds per clip: longer files are cropped, shorter padded; or auto (the default): read from the files, covering 95%% of the clips')
     p.add_argument('--crop', default='start', choices=['start', 'center', 'random'], help="where to crop longer files: 'start', 'center', 'random' (training; centre in validation)")
     s = p.add_argument_group('spectrogram (default: training.default_spec, the study\'s; each option changes one setting of the preset)')
     s.add_argument('--spec', default=None, metavar='PRESET', help='a SpectrogramConfig preset: nsynth_study (a 40-band mel spectrogram), compact (64 bands, each clip standardised: the demo\'s), nsynth_study_norm, mfcc_deltas, librosa_default, stft')

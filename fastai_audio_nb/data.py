@@ -143,7 +143,7 @@ def check_clip_settings(sr='auto',       # the sample rate items are resampled t
     if sr!='auto' and (sr is None or isinstance(sr, str) or not sr>0):
         raise ValueError(f"sr={sr!r}: give the sample rate every item is resampled to, e.g. sr=16000 (or 'auto': the files' most common rate)")
     if duration not in (None, 'auto') and not duration>0:
-        raise ValueError(f"duration={duration!r}: the seconds per item, > 0 (or None to keep each file's length)")
+        raise ValueError(f"duration={duration!r}: the seconds per item, > 0 (or 'auto': covering 95% of the clips, read from the files)")
 
 # %% ../nbs/01_data.ipynb #41a65712
 class LoadAudio(RandTransform):
