@@ -16,6 +16,7 @@ from .core import write_json, free_bytes, check_out_dir
 from .data import folder_dls, csv_dls, check_clip_settings
 from .augment import audio_augment, augment_presets
 from fastai.callback.mixup import MixUp
+from fastai.callback.channelslast import ChannelsLast
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
@@ -325,14 +326,18 @@ def demo_threads(learn, xb, yb)->tuple:
                  "other jobs keep the cores busy, and threads that wait for each other lose)")
 
 def demo_precision(learn, xb, yb,
-                   step:float,   # seconds of a float32 step (`demo_threads`)
+                   step:float,       # seconds of a float32 step (`demo_threads`)
+                   bf16:bool=True,   # try bfloat16 steps too
                   )->tuple:
-    "Whether training steps in bfloat16 with channels-last weights (`BF16Training`) are faster here than `step`: the choice, the step time, why"
+    "The fastest here of float32 steps, float32 with channels-last weights (fastai's `ChannelsLast`) and bfloat16 with them (`BF16Training`): its callbacks, its step time, why"
     learn.model.to(memory_format=torch.channels_last)
-    bf = step_seconds(learn, xb, yb, n=2, give_up=2*step, bf16=True)
-    if bf < 0.85*step: return True, bf, f"training steps in bfloat16 (BF16Training): {bf:.2f} s a step, {step:.2f} s in float32"
+    bf = step_seconds(learn, xb, yb, n=2, give_up=2*step, bf16=True) if bf16 else math.inf
+    cl = step_seconds(learn, xb, yb, n=2, give_up=2*step)
+    bfs = f", {bf:.2f} s in bfloat16" if bf16 else ''
+    if bf < 0.85*min(step, cl): return [BF16Training()], bf, f"training steps in bfloat16 (BF16Training): {bf:.2f} s a step, {min(step, cl):.2f} s in float32"
+    if cl < 0.9*step: return [ChannelsLast()], cl, f"training steps in float32 with channels-last weights (ChannelsLast): {cl:.2f} s a step, {step:.2f} s with the usual layout{bfs}"
     learn.model.to(memory_format=torch.contiguous_format)
-    return False, step, f"training steps in float32: {step:.2f} s a step, {bf:.2f} s in bfloat16 (no fast bfloat16 here)"
+    return [], step, f"training steps in float32: {step:.2f} s a step, {cl:.2f} s with channels-last weights{bfs}"
 
 def fmt_duration(s:float)->str:
     "`s` seconds as the demo says them: seconds under two minutes, else minutes"
@@ -364,15 +369,15 @@ def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spec
               budget_s:float,      # seconds the training may take
               recipe:dict=None,    # `demo_recipe` with some entries changed
              )->tuple:
-    "Measure here the recipe's step and the data; choose torch's threads, the precision and a first estimate of the epochs (`demo_choice`): epochs, estimated seconds, bfloat16 or not, why"
+    "Measure here the recipe's step and the data; choose torch's threads, the precision and layout and a first estimate of the epochs (`demo_choice`): epochs, estimated seconds, the precision's callbacks, why"
     r = {**demo_recipe, **(recipe or {})}
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     xb, yb = learn.dls.one_batch()
     step, threads = demo_threads(learn, xb, yb)
-    bf16, step, precision = demo_precision(learn, xb, yb, step) if r.get('bf16') else (False, step, "training steps in float32 (the recipe's)")
-    batch_s = train_batch_seconds(learn, bf16=bf16)
+    cbs, step, precision = demo_precision(learn, xb, yb, step, bf16=r.get('bf16', False))
+    batch_s = train_batch_seconds(learn, bf16=any(isinstance(c, BF16Training) for c in cbs))
     epochs, est, why = demo_choice(batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'])
-    return epochs, est, bf16, [threads, precision, f"a training batch as fit runs it: {batch_s:.2f} s (loading {dls.bs} clips, overlapped by the loader processes; the batch transforms; a step of {step:.2f} s)", why]
+    return epochs, est, cbs, [threads, precision, f"a training batch as fit runs it: {batch_s:.2f} s (loading {dls.bs} clips, overlapped by the loader processes; the batch transforms; a step of {step:.2f} s)", why]
 
 # %% ../nbs/04a_training.ipynb #84ec071e
 def demo_predictions(learn,      # a learner trained on NSynth families (`run_demo`'s, exported and loaded)
@@ -420,7 +425,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
         # training gets 80% of the time, and must leave 12% for what follows it (about 10 s on the 2-core CPU) and make's start (a fresh clone's install)
         budget = max(0., min(0.8*total_s, 0.88*total_s - (time.perf_counter()-t_start)))
         t1 = time.perf_counter()
-        epochs, est, bf16, why = demo_plan(dls, budget, r)
+        epochs, est, prec, why = demo_plan(dls, budget, r)
         t2 = time.perf_counter()
         print('\n'.join(f"   {o}" for o in why))
         wfile = imagenet_weights_file(get_arch(arch))
@@ -430,9 +435,9 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
         set_seed(seed)
         learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained)
         print(f"\n== 3. training {arch}: {epochs} epoch{'s' if epochs>1 else ''} planned, then as many as fit {fmt_duration(budget)} at the pace of its epochs (TimeBudget, at most {r['max_epochs']})")
-        cbs = [TimeBudget(budget, epochs), *([BF16Training()] if bf16 else [])]
+        cbs = [TimeBudget(budget, epochs), *prec]
         m = train_and_report(learn, out, r['max_epochs'], r['lr'], cbs=cbs, info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(),
-                                                                                    bf16=bf16, budget_seconds=round(budget, 1), estimate_seconds=round(est, 1)))
+                                                                                    precision=[type(c).__name__ for c in prec], budget_seconds=round(budget, 1), estimate_seconds=round(est, 1)))
         ep = m['history']
         print(f"\n== 4. results")
         print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "
