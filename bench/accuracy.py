@@ -23,6 +23,9 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
                steps in bfloat16 (`BF16Training`; the demo itself keeps it only where it is faster)
 
     python bench/accuracy.py --recipes study no_loops demo --seeds 0 1 2 [--epochs 15] [--split timgm loso] [--append bench/RESULTS.md]
+
+`--fonts A B ...` renders the set (into a `--data` folder of its own) from other training SoundFonts than the library's
+(`nsynth_gm_soundfonts['train']`), e.g. all the allowed ones with General MIDI presets.
 """
 import argparse, sys, time, json, statistics
 from pathlib import Path
