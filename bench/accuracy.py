@@ -19,8 +19,18 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
   no_loops     `demo_recipe` without `LoopSustain` (audio_cnn on 'compact')
   fp32         `demo_recipe` with its training steps in float32 (no `BF16Training`)
   short        `demo_recipe` on the first 2 s of each note instead of all 4 s (half the frames: a shorter step, more epochs a minute)
-  demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on half the training notes, the training
-               steps in bfloat16 (`BF16Training`; the demo itself keeps it only where it is faster)
+  loops50, loops75, loops100   float32 steps, `LoopSustain` on half, three quarters, all of the training notes, and not
+               on the validation notes (`loops50`: the demo's recipe until 2026-12-06)
+  loop_tight   `loops50` with shorter attacks (0.01 to 0.06 s) and loops of 1 or 2 periods, as TimGM6mb's samples
+  wd01         `loops50` with weight decay 0.1 (fastai's default: 0.01)
+  demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
+               validation note (`loop_infer`), the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
+               only where it is faster)
+
+Every run with `LoopSustain` is also scored both ways, whatever its recipe: the validation notes as they are (`plain`)
+and each looped the same way (`infer`, `LoopSustain(infer=True)`). `--tta` adds fastai's test-time augmentation
+(`Learner.tta`: the training augmentations, 4 passes; `tta0.25`: mixed 3:1 with the plain pass); `--save DIR` keeps
+each run's weights.
 
     python bench/accuracy.py --recipes study no_loops demo --seeds 0 1 2 [--epochs 15] [--split timgm loso] [--append bench/RESULTS.md]
 
@@ -41,6 +51,11 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3),
                no_loops=dict(loops=0.),
                fp32=dict(bf16=False),
                short=dict(duration=2.),
+               loops50=dict(bf16=False, loops=0.5, loop_infer=False),
+               loops75=dict(bf16=False, loops=0.75, loop_infer=False),
+               loops100=dict(bf16=False, loops=1., loop_infer=False),
+               loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2))),
+               wd01=dict(bf16=False, loops=0.5, loop_infer=False, wd=0.1),
                demo=dict())
 
 def _transpose_cls():
@@ -73,7 +88,8 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     "The `DataLoaders` of `split` ('timgm' or 'loso') with recipe `r`'s training augmentations"
     from fastai_audio_nb.data import folder_dls, AudioDataLoaders
     from fastai_audio_nb.training import recipe_tfms
-    tfms = (recipe_tfms(r) or []) + ([_transpose_cls()(r['transpose'])] if r.get('transpose') else [])
+    from fastai_audio_nb.acoustics import LoopSustain
+    tfms = ([LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), **r['loop_kw'])] if r.get('loop_kw') else recipe_tfms(r) or []) + ([_transpose_cls()(r['transpose'])] if r.get('transpose') else [])
     kw = dict(duration=r['duration']) if r.get('duration') else {}
     if split=='timgm': return folder_dls(path, bs=bs, batch_tfms=tfms or None, **kw)
     it = default_items(path)
@@ -83,7 +99,7 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
                            is_valid=(it.soundfont=='MuseScore_General_Lite').values))
     return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
 
-def run(path:Path, name:str, seed:int, epochs:int, split:str)->dict:
+def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, save:Path=None)->dict:
     "Train recipe `name` with `seed` and score it on `split`: accuracy, seconds"
     from fastai.torch_core import set_seed
     from fastai_audio_nb.models import get_arch
@@ -95,11 +111,27 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str)->dict:
     dls = split_dls(path, split, r)
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     t0 = time.perf_counter()
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], cbs=[BF16Training()] if r.get('bf16') else None)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], wd=r.get('wd'), cbs=[BF16Training()] if r.get('bf16') else None)
     secs = time.perf_counter()-t0
     with learn.no_bar(): loss, acc = learn.validate()[:2]
-    return dict(recipe=name, split=split, seed=seed, epochs=ep, accuracy=round(float(acc), 4), valid_loss=round(float(loss), 3),
-                n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), train_seconds=round(secs))
+    res = dict(recipe=name, split=split, seed=seed, epochs=ep, accuracy=round(float(acc), 4), valid_loss=round(float(loss), 3),
+               n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), train_seconds=round(secs))
+    if save: Path(save).mkdir(parents=True, exist_ok=True); torch.save(learn.model.state_dict(), Path(save)/f'{name}-{split}-{seed}.pth')
+    from fastai_audio_nb.acoustics import LoopSustain
+    ls = [t for t in learn.dls.valid.after_batch.fs if isinstance(t, LoopSustain)]
+    if ls:   # the validation notes as they are (`plain`) and looped each the same way (`LoopSustain(infer=True)`: `infer`), whichever the recipe uses
+        was = ls[0].infer
+        for k,v in dict(plain=False, infer=True).items():
+            ls[0].split_idx, ls[0].infer = (None if v else 0), v
+            with learn.no_bar(): res[k] = round(float(learn.validate()[1]), 4)
+        ls[0].split_idx, ls[0].infer = (None if was else 0), was
+    if tta:   # fastai's test-time augmentation: the training augmentations on the validation notes, 4 passes averaged, then mixed with the plain pass
+        with learn.no_bar():
+            (aug, plain), y = learn.tta(n=4, beta=None)
+        for b in (0., 0.25, 0.5): res[f'tta{b:g}'] = round(float((torch.lerp(aug, plain, b).argmax(1)==y).float().mean()), 4)
+        with learn.no_bar(): (one, _), y = learn.tta(n=1, beta=None)   # a single pass with the training augmentations
+        res['aug1'] = round(float((one.argmax(1)==y).float().mean()), 4)
+    return res
 
 def table(res:list)->str:
     "Markdown table: per recipe and split, the runs' accuracies, their mean and spread (sample standard deviation)"
@@ -121,6 +153,8 @@ def main():
     p.add_argument('--fonts', nargs='+', default=None, help="training SoundFonts (default: nsynth_gm_soundfonts['train']); render into a --data folder of their own")
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--append', default=None)
+    p.add_argument('--save', default=None, help="a folder for each run's weights ({recipe}-{split}-{seed}.pth)")
+    p.add_argument('--tta', action='store_true', help="also score with fastai's test-time augmentation (`Learner.tta`)")
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
     from fastai_audio_nb.datasets import get_nsynth_gm, nsynth_gm_sizes, nsynth_gm_soundfonts
@@ -132,7 +166,7 @@ def main():
     for seed in a.seeds:           # seeds outermost: an interrupted run still compares the recipes
         for split in a.split:
             for name in a.recipes:
-                res.append(run(path, name, seed, a.epochs, split))
+                res.append(run(path, name, seed, a.epochs, split, a.tta, a.save))
                 print(json.dumps(res[-1]), flush=True)
     txt = table(res)
     print(txt)

@@ -385,19 +385,24 @@ class LoopSustain(AudioAugment):
                  min_corr:float=0.9,     # the loop's correlation below which the sound is not periodic
                  fallback:tuple=(0.08, 0.3), # seconds looped where it is not
                  win:float=0.02,         # seconds of the moving RMS whose envelope the looped note follows
-                 p:float=0.5, seed:int=None):
+                 p:float=0.5, seed:int=None,
+                 infer:bool=False,       # also loop every note in validation and inference, with the middle of each range
+                ):
         super().__init__(p, seed)
+        if infer: self.split_idx = None   # (the augmentations' is 0: training only)
         self._need(0<=attack[0]<=attack[1], f"attack must be a range (lo, hi) of seconds >= 0, not {attack}")
         self._need(1<=periods[0]<=periods[1] and all(isinstance(o, int) for o in periods), f"periods must be a range (lo, hi) of integers >= 1, not {periods}")
         self._need(0<fallback[0]<=fallback[1], f"fallback must be a range (lo, hi) of seconds > 0, not {fallback}")
-        store_attr('attack,periods,min_corr,fallback,win')
+        store_attr('attack,periods,min_corr,fallback,win,infer')
     def augment(self, x, do, sr):
         sr = self._need_sr(sr)
         bs, ch, L = x.shape
-        a = (self.uniform(*self.attack, bs, device=x.device)*sr).long().clamp(1, max(1, L//2))
+        if self.train: draw = lambda lo, hi, m: self.uniform(lo, hi, m, device=x.device)
+        else:   # validation and inference (`infer`): every note, the same way each time: a prediction does not depend on a draw
+            do, draw = torch.ones_like(do), lambda lo, hi, m: torch.full((m,), (lo+hi)/2, device=x.device)
+        a = (draw(*self.attack, bs)*sr).long().clamp(1, max(1, L//2))
         mono = x.float().mean(1)
-        n, corr = _loop_lengths(mono, a, sr, self.periods, self.min_corr, self.fallback,
-                                lambda lo, hi, m: self.uniform(lo, hi, m, device=x.device))
+        n, corr = _loop_lengths(mono, a, sr, self.periods, self.min_corr, self.fallback, draw)
         self.last_params = {'do': do, 'attack': a, 'loop': n, 'corr': corr}
         if not do.any(): return x
         i = torch.where(do)[0]

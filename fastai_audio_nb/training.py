@@ -288,6 +288,7 @@ def step_seconds(learn,                # a learner whose model and loss are time
         t0 = time.perf_counter()
         with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=bf16): loss = learn.loss_func(model(xb).float(), yb)
         loss.backward(); opt.step(); opt.zero_grad()
+        if xb.is_cuda: torch.cuda.synchronize(xb.device)   # a GPU runs the step after the call returns
         ts.append(time.perf_counter()-t0)
         if give_up is not None and ts[-1]>give_up: return ts[-1]
     return sorted(ts[1:])[n//2]
@@ -309,6 +310,7 @@ def train_batch_seconds(learn,        # a learner whose training batches are tim
     for _,(xb,yb) in zip(range(n+skip), learn.dls.train):
         with torch.autocast(xb.device.type, dtype=torch.bfloat16, enabled=bf16): loss = learn.loss_func(model(xb).float(), yb)
         loss.backward(); opt.step(); opt.zero_grad()
+        if xb.is_cuda: torch.cuda.synchronize(xb.device)
         t1 = time.perf_counter(); ts.append(t1-t0); t0 = t1
     ts = ts[skip:] or ts   # an epoch shorter than the warm-up: all its batches
     return sorted(ts)[len(ts)//2]
@@ -328,17 +330,22 @@ def demo_threads(learn, xb, yb)->tuple:
 def demo_precision(learn, xb, yb,
                    step:float,       # seconds of a float32 step (`demo_threads`)
                    bf16:bool=True,   # try bfloat16 steps too
+                   rounds:int=3,     # the float32 layouts timed in turns this many times
                   )->tuple:
     "The fastest here of float32 steps, float32 with channels-last weights (fastai's `ChannelsLast`) and bfloat16 with them (`BF16Training`): its callbacks, its step time, why"
     learn.model.to(memory_format=torch.channels_last)
     bf = step_seconds(learn, xb, yb, n=2, give_up=2*step, bf16=True) if bf16 else math.inf
-    cl = step_seconds(learn, xb, yb, n=2, give_up=2*step)
-    learn.model.to(memory_format=torch.contiguous_format)   # the usual layout timed again, after the others: the first steps timed
-    step = min(step, step_seconds(learn, xb, yb, n=2, give_up=2*step))   # can be slow (the loader processes start beside them)
+    us, cl = [step], []
+    for _ in range(rounds):   # the two float32 layouts in turns, the fastest step of each: a step timed while the loader processes start is slow
+        cl.append(step_seconds(learn, xb, yb, n=1, give_up=2*step))
+        learn.model.to(memory_format=torch.contiguous_format)
+        us.append(step_seconds(learn, xb, yb, n=1, give_up=2*step))
+        learn.model.to(memory_format=torch.channels_last)
+    step, cl = min(us), min(cl)
     bfs = f", {bf:.2f} s in bfloat16" if bf16 else ''
-    if bf < 0.85*min(step, cl) or cl < 0.9*step: learn.model.to(memory_format=torch.channels_last)   # the model as the choice runs it
     if bf < 0.85*min(step, cl): return [BF16Training()], bf, f"training steps in bfloat16 (BF16Training): {bf:.2f} s a step, {min(step, cl):.2f} s in float32"
-    if cl < 0.9*step: return [ChannelsLast()], cl, f"training steps in float32 with channels-last weights (ChannelsLast): {cl:.2f} s a step, {step:.2f} s with the usual layout{bfs}"
+    if cl < step: return [ChannelsLast()], cl, f"training steps in float32 with channels-last weights (ChannelsLast): {cl:.2f} s a step, {step:.2f} s with the usual layout{bfs}"
+    learn.model.to(memory_format=torch.contiguous_format)   # the model as the choice runs it
     return [], step, f"training steps in float32: {step:.2f} s a step, {cl:.2f} s with channels-last weights{bfs}"
 
 def fmt_duration(s:float)->str:
@@ -346,11 +353,11 @@ def fmt_duration(s:float)->str:
     return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
 # %% ../nbs/04a_training.ipynb #dc0cd002
-demo_recipe = dict(arch='audio_cnn', spec='compact', max_epochs=40, lr=3e-3, loops=0.5, bf16=True)   # issue 16: bench/accuracy.py
+demo_recipe = dict(arch='audio_cnn', spec='compact', max_epochs=40, lr=3e-3, loops=0.75, loop_infer=True, bf16=True)   # issue 16: bench/accuracy.py
 
 def recipe_tfms(recipe:dict)->list|None:
-    "The training augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` (0: none)"
-    return [LoopSustain(p=recipe['loops'])] if recipe.get('loops') else None
+    "The augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` in training (0: none), and on every note in validation and inference if `recipe['loop_infer']`"
+    return [LoopSustain(p=recipe['loops'], infer=recipe.get('loop_infer', False))] if recipe.get('loops') else None
 
 def demo_choice(batch_s:float,         # seconds per training batch as `fit` runs it (`train_batch_seconds`)
                 nt:int, nv:int,        # training and validation batches per epoch
