@@ -400,6 +400,11 @@ def demo_predictions(learn,      # a learner trained on NSynth families (`run_de
     df['file'] = [Path(f).name for f in df.file]
     return df
 
+def _loop_words(r:dict)->str:
+    "What recipe `r`'s `LoopSustain` does, for the demo's model line"
+    if not r.get('loops'): return ''
+    return f", looped sustains (LoopSustain) on {r['loops']:.0%} of the training notes" + (" and on every validation and inference note" if r.get('loop_infer') else '')
+
 def _spec_words(spec)->str:
     "A few words on spectrogram preset `spec`"
     c = SpectrogramConfig.from_preset(spec)
@@ -428,7 +433,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
     t0 = time.perf_counter()
     set_seed(seed)   # here: the loaders draw the seed of their shuffling when they are made
     dls = folder_dls(path, bs=64, batch_tfms=recipe_tfms(r))
-    print(f"\n== 2. model: spectrograms on the fly ({r['spec']!r}: {_spec_words(r['spec'])}), {arch} on them{', looped sustains in training (LoopSustain)' if r['loops'] else ''}; epochs measured here to fit {minutes:g} min")
+    print(f"\n== 2. model: spectrograms on the fly ({r['spec']!r}: {_spec_words(r['spec'])}), {arch} on them{_loop_words(r)}; epochs measured here to fit {minutes:g} min")
     total_s = minutes*60
     try:
         # training gets 80% of the time, and must leave 12% for what follows it (about 10 s on the 2-core CPU) and make's start (a fresh clone's install)
