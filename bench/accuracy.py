@@ -22,7 +22,6 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
   loops50, loops75, loops100   float32 steps, `LoopSustain` on half, three quarters, all of the training notes, and not
                on the validation notes (`loops50`: the demo's recipe until 2026-12-06)
   loop_tight   `loops50` with shorter attacks (0.01 to 0.06 s) and loops of 1 or 2 periods, as TimGM6mb's samples
-  wd01         `loops50` with weight decay 0.1 (fastai's default: 0.01)
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
                validation note (`loop_infer`), the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
                only where it is faster)
@@ -55,7 +54,6 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3),
                loops75=dict(bf16=False, loops=0.75, loop_infer=False),
                loops100=dict(bf16=False, loops=1., loop_infer=False),
                loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2))),
-               wd01=dict(bf16=False, loops=0.5, loop_infer=False, wd=0.1),
                demo=dict())
 
 def _transpose_cls():
@@ -111,7 +109,7 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     dls = split_dls(path, split, r)
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     t0 = time.perf_counter()
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], wd=r.get('wd'), cbs=[BF16Training()] if r.get('bf16') else None)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], cbs=[BF16Training()] if r.get('bf16') else None)
     secs = time.perf_counter()-t0
     with learn.no_bar(): loss, acc = learn.validate()[:2]
     res = dict(recipe=name, split=split, seed=seed, epochs=ep, accuracy=round(float(acc), 4), valid_loss=round(float(loss), 3),
