@@ -22,6 +22,7 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
   loops50, loops75, loops100   float32 steps, `LoopSustain` on half, three quarters, all of the training notes, and not
                on the validation notes (`loops50`: the demo's recipe until 2026-12-06)
   loop_tight   `loops50` with shorter attacks (0.01 to 0.06 s) and loops of 1 or 2 periods, as TimGM6mb's samples
+  loops75_tight  the demo's recipe in float32 with those shorter attacks and loops
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
                validation note (`loop_infer`), the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
                only where it is faster)
@@ -54,6 +55,7 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3),
                loops75=dict(bf16=False, loops=0.75, loop_infer=False),
                loops100=dict(bf16=False, loops=1., loop_infer=False),
                loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2))),
+               loops75_tight=dict(bf16=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2))),
                demo=dict())
 
 def _transpose_cls():
