@@ -122,9 +122,9 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     if ls:   # the validation notes as they are (`plain`) and looped each the same way (`LoopSustain(infer=True)`: `infer`), whichever the recipe uses
         was = ls[0].infer
         for k,v in dict(plain=False, infer=True).items():
-            ls[0].split_idx, ls[0].infer = (None if v else 0), v
+            ls[0].infer = v
             with learn.no_bar(): res[k] = round(float(learn.validate()[1]), 4)
-        ls[0].split_idx, ls[0].infer = (None if was else 0), was
+        ls[0].infer = was
     if tta:   # fastai's test-time augmentation: the training augmentations on the validation notes, 4 passes averaged, then mixed with the plain pass
         with learn.no_bar():
             (aug, plain), y = learn.tta(n=4, beta=None)

@@ -389,11 +389,14 @@ class LoopSustain(AudioAugment):
                  infer:bool=False,       # also loop every note in validation and inference, with the middle of each range
                 ):
         super().__init__(p, seed)
-        if infer: self.split_idx = None   # (the augmentations' is 0: training only)
         self._need(0<=attack[0]<=attack[1], f"attack must be a range (lo, hi) of seconds >= 0, not {attack}")
         self._need(1<=periods[0]<=periods[1] and all(isinstance(o, int) for o in periods), f"periods must be a range (lo, hi) of integers >= 1, not {periods}")
         self._need(0<fallback[0]<=fallback[1], f"fallback must be a range (lo, hi) of seconds > 0, not {fallback}")
         store_attr('attack,periods,min_corr,fallback,win,infer')
+    @property
+    def infer(self)->bool: return self.split_idx is None
+    @infer.setter
+    def infer(self, v:bool): self.split_idx = None if v else 0   # every split, or training only (the augmentations' 0)
     def augment(self, x, do, sr):
         sr = self._need_sr(sr)
         bs, ch, L = x.shape

@@ -336,7 +336,7 @@ def demo_precision(learn, xb, yb,
     learn.model.to(memory_format=torch.channels_last)
     bf = step_seconds(learn, xb, yb, n=2, give_up=2*step, bf16=True) if bf16 else math.inf
     us, cl = [step], []
-    for _ in range(rounds):   # the two float32 layouts in turns, the fastest step of each: a step timed while the loader processes start is slow
+    for _ in range(max(1, rounds)):   # the two float32 layouts in turns, the fastest step of each: a step timed while the loader processes start is slow
         cl.append(step_seconds(learn, xb, yb, n=1, give_up=2*step))
         learn.model.to(memory_format=torch.contiguous_format)
         us.append(step_seconds(learn, xb, yb, n=1, give_up=2*step))
