@@ -23,6 +23,11 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
                on the validation notes (`loops50`: the demo's recipe until 2026-12-06)
   loop_tight   `loops50` with shorter attacks (0.01 to 0.06 s) and loops of 1 or 2 periods, as TimGM6mb's samples
   loops75_tight  the demo's recipe in float32 with those shorter attacks and loops
+  lowpass      `demo_recipe` + `LowPass` on half of the training notes, cutoff drawn log-uniformly in 1.5-7 kHz, as a small
+               library's samples recorded at low rates (TimGM6mb: 12 to 22 kHz for a third of its samples)
+  attack       `demo_recipe` + `FastAttack` (below, exploratory) on half of the training notes: each note reaches its
+               loudest point 1.5 to 4 times sooner (its loudness envelope warped), as TimGM6mb's strings, voices and leads
+               (their loudest point at 0.1 to 0.3 s, against 0.3 to 1.1 s in the training fonts)
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
                validation note (`loop_infer`), the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
                only where it is faster)
@@ -56,6 +61,8 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3),
                loops100=dict(bf16=False, loops=1., loop_infer=False),
                loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2))),
                loops75_tight=dict(bf16=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2))),
+               lowpass=dict(lowpass=(1500., 7000.)),
+               attack=dict(fast_attack=(1.5, 4.)),
                demo=dict())
 
 def _transpose_cls():
@@ -77,6 +84,27 @@ def _transpose_cls():
             out = x.clone(); out[i] = y.to(x.dtype); return out
     return Transpose
 
+def _attack_cls():
+    from fastai_audio_nb.augment import AudioAugment, AUDIO_AUG_ORDER
+    from fastai_audio_nb.acoustics import _moving_rms
+    class FastAttack(AudioAugment):
+        "Reach each chosen note's loudest point `s` times sooner (s drawn in `speed`), by warping its loudness envelope: a small library's envelope"
+        order = AUDIO_AUG_ORDER+4     # after `LoopSustain`, whose loops make the sound after the attack steady
+        def __init__(self, speed=(1.5, 4.), win:float=0.02, p:float=0.5, seed=None): super().__init__(p, seed); self.speed,self.win = speed,win
+        def augment(self, x, do, sr):
+            bs, ch, L = x.shape
+            s = self.uniform(*self.speed, bs, device=x.device)
+            if not do.any(): return x
+            i = torch.where(do)[0]
+            xi = x[i].float(); e = _moving_rms(xi.mean(1), max(1, int(self.win*sr)))     # (n, L)
+            tp = e[:, :L//2].argmax(-1).float()                                          # the peak, in the first half
+            t = torch.arange(L, device=x.device).float()[None]
+            si, tpi = s[i,None], tp[:,None]
+            src = torch.where(t < tpi/si, t*si, t + tpi - tpi/si).round().long().clamp_max(L-1)
+            g = (e.gather(-1, src)/e.clamp_min(1e-6)).clamp_max(10.)                     # the envelope of `src`, on the sound of `t`
+            out = x.clone(); out[i] = (xi*g[:,None]).to(x.dtype); return out
+    return FastAttack
+
 def default_items(path:Path)->pd.DataFrame:
     "The default set's notes with their split, family and SoundFont"
     from fastai_audio_nb.datasets import nsynth_items
@@ -89,7 +117,9 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     from fastai_audio_nb.data import folder_dls, AudioDataLoaders
     from fastai_audio_nb.training import recipe_tfms
     from fastai_audio_nb.acoustics import LoopSustain
-    tfms = ([LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), **r['loop_kw'])] if r.get('loop_kw') else recipe_tfms(r) or []) + ([_transpose_cls()(r['transpose'])] if r.get('transpose') else [])
+    from fastai_audio_nb.augment import LowPass
+    tfms = ([LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), **r['loop_kw'])] if r.get('loop_kw') else recipe_tfms(r) or []) + ([_transpose_cls()(r['transpose'])] if r.get('transpose') else []) \
+         + ([LowPass(*r['lowpass'], p=0.5)] if r.get('lowpass') else []) + ([_attack_cls()(r['fast_attack'])] if r.get('fast_attack') else [])
     kw = dict(duration=r['duration']) if r.get('duration') else {}
     if split=='timgm': return folder_dls(path, bs=bs, batch_tfms=tfms or None, **kw)
     it = default_items(path)
