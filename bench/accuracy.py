@@ -23,13 +23,17 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
                on the validation notes (`loops50`: the demo's recipe until 2026-12-06)
   loop_tight   `loops50` with shorter attacks (0.01 to 0.06 s) and loops of 1 or 2 periods, as TimGM6mb's samples
   loops75_tight  the demo's recipe in float32 with those shorter attacks and loops
-  lowpass      `demo_recipe` + `LowPass` on half of the training notes, cutoff drawn log-uniformly in 1.5-7 kHz, as a small
-               library's samples recorded at low rates (TimGM6mb: 12 to 22 kHz for a third of its samples)
+  lowpass      `LowPass` on half of the training notes, cutoff drawn log-uniformly in 1.5-7 kHz, as a small library's
+               samples recorded at low rates (TimGM6mb: 12 to 22 kHz for a third of its samples); in `demo_recipe` since
+               2026-12-06, so now the same as `demo`
+  no_lowpass   `demo_recipe` without its `LowPass` (the demo's recipe until 2026-12-06)
   attack       `demo_recipe` + `FastAttack` (below, exploratory) on half of the training notes: each note reaches its
                loudest point 1.5 to 4 times sooner (its loudness envelope warped), as TimGM6mb's strings, voices and leads
                (their loudest point at 0.1 to 0.3 s, against 0.3 to 1.1 s in the training fonts)
+  wide         `demo_recipe` with `audio_cnn` twice as wide in every block (widths 32, 64, 128, 256: about 4 times the
+               step's work), for the epochs a faster `LoopSustain` frees
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
-               validation note (`loop_infer`), the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
+               validation note (`loop_infer`), `LowPass` on half of the training notes, the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
                only where it is faster)
 
 Every run with `LoopSustain` is also scored both ways, whatever its recipe: the validation notes as they are (`plain`)
@@ -62,7 +66,9 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3),
                loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2))),
                loops75_tight=dict(bf16=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2))),
                lowpass=dict(lowpass=(1500., 7000.)),
+               no_lowpass=dict(lowpass=None),
                attack=dict(fast_attack=(1.5, 4.)),
+               wide=dict(arch_kw=dict(widths=(32, 64, 128, 256))),
                demo=dict())
 
 def _transpose_cls():
@@ -117,9 +123,9 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     from fastai_audio_nb.data import folder_dls, AudioDataLoaders
     from fastai_audio_nb.training import recipe_tfms
     from fastai_audio_nb.acoustics import LoopSustain
-    from fastai_audio_nb.augment import LowPass
-    tfms = ([LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), **r['loop_kw'])] if r.get('loop_kw') else recipe_tfms(r) or []) + ([_transpose_cls()(r['transpose'])] if r.get('transpose') else []) \
-         + ([LowPass(*r['lowpass'], p=0.5)] if r.get('lowpass') else []) + ([_attack_cls()(r['fast_attack'])] if r.get('fast_attack') else [])
+    tfms = recipe_tfms(r) or []   # the recipe's LoopSustain and LowPass, as the demo makes them
+    if r.get('loop_kw'): tfms = [LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), **r['loop_kw']) if isinstance(t, LoopSustain) else t for t in tfms]
+    tfms += ([_transpose_cls()(r['transpose'])] if r.get('transpose') else []) + ([_attack_cls()(r['fast_attack'])] if r.get('fast_attack') else [])
     kw = dict(duration=r['duration']) if r.get('duration') else {}
     if split=='timgm': return folder_dls(path, bs=bs, batch_tfms=tfms or None, **kw)
     it = default_items(path)
@@ -139,7 +145,7 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     ep = r.get('epochs', epochs)
     set_seed(seed)    # first: the loaders draw their shuffling's seed from Python's generator when they are made
     dls = split_dls(path, split, r)
-    learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
+    learn = audio_learner(dls, get_arch(r['arch'], **r.get('arch_kw', {})), spec=r['spec'], pretrained=False)
     t0 = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], cbs=[BF16Training()] if r.get('bf16') else None)
     secs = time.perf_counter()-t0

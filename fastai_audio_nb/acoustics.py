@@ -356,6 +356,19 @@ def _moving_rms(x:torch.Tensor, n:int)->torch.Tensor:
     hi = (lo + n).clamp_max(L)
     return ((c[..., hi] - c[..., lo]).clamp_min(0)/(hi-lo)).sqrt().to(x.dtype)
 
+def _block_rms(x:torch.Tensor, h:int, k:int)->torch.Tensor:
+    "RMS of `x` (..., samples) per block of `h` samples, over `k` (odd) blocks centred on each: (..., blocks)"
+    L = x.shape[-1]; nb = -(-L//h)
+    e = F.pad(x.float()**2, (0, nb*h-L)).unflatten(-1, (nb, h)).sum(-1)
+    e[..., -1] /= L-(nb-1)*h; e[..., :-1] /= h                  # the last block may be short
+    return F.avg_pool1d(e.reshape(-1, 1, nb), k, stride=1, padding=k//2, count_include_pad=False).reshape(e.shape).sqrt()
+
+def _envelope_gains(y:torch.Tensor, x:torch.Tensor, n:int, max_gain:float=10.)->torch.Tensor:
+    "Gains (..., samples) that give `y` the loudness envelope of `x`: their RMS over about `n` samples, per block of n/5, interpolated"
+    h = max(1, n//5); k = min(5, n) | 1
+    g = (_block_rms(x, h, k)/_block_rms(y, h, k).clamp_min(1e-6)).clamp_max(max_gain)
+    return F.interpolate(g.reshape(-1, 1, g.shape[-1]), scale_factor=h, mode='linear')[..., :x.shape[-1]].reshape(x.shape)
+
 def _loop_lengths(x, a, sr, periods, min_corr, fallback, rand):
     "Per item: the loop's length in samples, a whole number of periods of `x` (bs, samples) after sample `a`"
     bs, L = x.shape
@@ -408,19 +421,16 @@ class LoopSustain(AudioAugment):
         n, corr = _loop_lengths(mono, a, sr, self.periods, self.min_corr, self.fallback, draw)
         self.last_params = {'do': do, 'attack': a, 'loop': n, 'corr': corr}
         if not do.any(): return x
-        i = torch.where(do)[0]
-        t = torch.arange(L, device=x.device)
+        i, xi = torch.where(do)[0], x[do].float()
         ai, ni = a[i,None], n[i,None]
-        ph = (t - ai) % ni                                             # position in the loop
-        src = torch.where(t>=ai, ai + ph, t).clamp_max(L-1)
-        xi = x[i].float()
-        y = xi.gather(-1, src[:,None].expand(-1, ch, -1))
-        cf = (ni//2).clamp_max(int(0.01*sr)).clamp_max(ai)              # the loop's end fades into what precedes its start
-        w = ((ph - (ni - cf) + 1).float()/(cf+1).float()).clamp(0, 1) * (t>=ai)
-        prev = xi.gather(-1, (ai - cf + (ph - (ni - cf))).clamp(0, L-1)[:,None].expand(-1, ch, -1))
-        y = y*(1-w[:,None]) + prev*w[:,None]
-        m = max(1, int(self.win*sr))
-        g = (_moving_rms(xi, m)/_moving_rms(y, m).clamp_min(1e-6)).clamp_max(10.)
-        g = torch.where((t>=ai)[:,None], g, torch.ones_like(g))
-        out = x.clone(); out[i] = (y*g).to(x.dtype)
+        k = torch.arange(int(ni.max()), device=x.device)               # one pass of each loop ...
+        cf = (ni//2).clamp_max(int(0.01*sr)).clamp_max(ai)              # ... whose end fades into what precedes its start
+        w = ((k - (ni - cf) + 1).float()/(cf+1).float()).clamp(0, 1)[:,None]
+        loop = xi.gather(-1, (ai + k).clamp_max(L-1)[:,None].expand(-1, ch, -1))*(1-w) \
+             + xi.gather(-1, (ai - cf + k - (ni - cf)).clamp(0, L-1)[:,None].expand(-1, ch, -1))*w
+        t = torch.arange(L, device=x.device)
+        after = (t>=ai)[:,None]
+        y = torch.where(after, loop.gather(-1, ((t - ai) % ni)[:,None].expand(-1, ch, -1)), xi)   # the loop repeated after the attack
+        y = torch.where(after, y*_envelope_gains(y, xi, max(1, int(self.win*sr))), xi)
+        out = x.clone(); out[i] = y.to(x.dtype)
         return out

@@ -14,7 +14,7 @@ from fastai.metrics import AccumMetric, AvgMetric
 from fastai.torch_core import set_seed
 from .core import write_json, free_bytes, check_out_dir
 from .data import folder_dls, csv_dls, check_clip_settings
-from .augment import audio_augment, augment_presets
+from .augment import audio_augment, augment_presets, LowPass
 from fastai.callback.mixup import MixUp
 from fastai.callback.channelslast import ChannelsLast
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
@@ -353,11 +353,13 @@ def fmt_duration(s:float)->str:
     return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
 # %% ../nbs/04a_training.ipynb #dc0cd002
-demo_recipe = dict(arch='audio_cnn', spec='compact', max_epochs=40, lr=3e-3, loops=0.75, loop_infer=True, bf16=True)   # issue 16: bench/accuracy.py
+demo_recipe = dict(arch='audio_cnn', spec='compact', max_epochs=40, lr=3e-3, loops=0.75, loop_infer=True, lowpass=(1500., 7000.), bf16=True)   # issue 16: bench/accuracy.py
 
 def recipe_tfms(recipe:dict)->list|None:
-    "The augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` in training (0: none), and on every note in validation and inference if `recipe['loop_infer']`"
-    return [LoopSustain(p=recipe['loops'], infer=recipe.get('loop_infer', False))] if recipe.get('loops') else None
+    "The augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` in training (0: none), and on every note in validation and inference if `recipe['loop_infer']`; `LowPass` on half the training notes, its cutoff drawn in `recipe['lowpass']` (Hz; None: none)"
+    tfms = ([LoopSustain(p=recipe['loops'], infer=recipe.get('loop_infer', False))] if recipe.get('loops') else []) \
+         + ([LowPass(*recipe['lowpass'], p=0.5)] if recipe.get('lowpass') else [])
+    return tfms or None
 
 def demo_choice(batch_s:float,         # seconds per training batch as `fit` runs it (`train_batch_seconds`)
                 nt:int, nv:int,        # training and validation batches per epoch
@@ -400,10 +402,10 @@ def demo_predictions(learn,      # a learner trained on NSynth families (`run_de
     df['file'] = [Path(f).name for f in df.file]
     return df
 
-def _loop_words(r:dict)->str:
-    "What recipe `r`'s `LoopSustain` does, for the demo's model line"
-    if not r.get('loops'): return ''
-    return f", looped sustains (LoopSustain) on {r['loops']:.0%} of the training notes" + (" and on every validation and inference note" if r.get('loop_infer') else '')
+def _tfms_words(r:dict)->str:
+    "What recipe `r`'s augmentations (`recipe_tfms`) do, for the demo's model line"
+    w = (f", looped sustains (LoopSustain) on {r['loops']:.0%} of the training notes" + (" and on every validation and inference note" if r.get('loop_infer') else '')) if r.get('loops') else ''
+    return w + (f", low-passed at {r['lowpass'][0]/1000:g} to {r['lowpass'][1]/1000:g} kHz (LowPass) on half of the training notes" if r.get('lowpass') else '')
 
 def _spec_words(spec)->str:
     "A few words on spectrogram preset `spec`"
@@ -433,7 +435,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
     t0 = time.perf_counter()
     set_seed(seed)   # here: the loaders draw the seed of their shuffling when they are made
     dls = folder_dls(path, bs=64, batch_tfms=recipe_tfms(r))
-    print(f"\n== 2. model: spectrograms on the fly ({r['spec']!r}: {_spec_words(r['spec'])}), {arch} on them{_loop_words(r)}; epochs measured here to fit {minutes:g} min")
+    print(f"\n== 2. model: spectrograms on the fly ({r['spec']!r}: {_spec_words(r['spec'])}), {arch} on them{_tfms_words(r)}; epochs measured here to fit {minutes:g} min")
     total_s = minutes*60
     try:
         # training gets 80% of the time, and must leave 12% for what follows it (about 10 s on the 2-core CPU) and make's start (a fresh clone's install)
