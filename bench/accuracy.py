@@ -27,11 +27,13 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
                samples recorded at low rates (TimGM6mb: 12 to 22 kHz for a third of its samples); in `demo_recipe` since
                2026-12-06, so now the same as `demo`
   no_lowpass   `demo_recipe` without its `LowPass` (the demo's recipe until 2026-12-06)
+
+The recipes that describe a past demo or `fastai-audio train` (`study`, `train_default`, `loops50`, `loops75`, `loops100`,
+`loop_tight`, `loops75_tight`) set `lowpass=None`, as they were measured; the others are `demo_recipe` with a change,
+so they follow it (with `LowPass` since 2026-12-06; their figures in bench/RESULTS.md before that date are without).
   attack       `demo_recipe` + `FastAttack` (below, exploratory) on half of the training notes: each note reaches its
                loudest point 1.5 to 4 times sooner (its loudness envelope warped), as TimGM6mb's strings, voices and leads
                (their loudest point at 0.1 to 0.3 s, against 0.3 to 1.1 s in the training fonts)
-  wide         `demo_recipe` with `audio_cnn` twice as wide in every block (widths 32, 64, 128, 256: about 4 times the
-               step's work), for the epochs a faster `LoopSustain` frees
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
                validation note (`loop_infer`), `LowPass` on half of the training notes, the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
                only where it is faster)
@@ -52,23 +54,22 @@ import pandas as pd, torch
 sys.path.insert(0, str(Path(__file__).parent))
 from benchutil import machine, append_section
 
-recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3),
+recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpass=None),
                audio_resnet=dict(arch='audio_resnet'),
-               train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0.),
+               train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0., lowpass=None),
                resnet_study_loops=dict(arch='audio_resnet', spec='nsynth_study'),
                transpose=dict(transpose=5),
                no_loops=dict(loops=0.),
                fp32=dict(bf16=False),
                short=dict(duration=2.),
-               loops50=dict(bf16=False, loops=0.5, loop_infer=False),
-               loops75=dict(bf16=False, loops=0.75, loop_infer=False),
-               loops100=dict(bf16=False, loops=1., loop_infer=False),
-               loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2))),
-               loops75_tight=dict(bf16=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2))),
+               loops50=dict(bf16=False, loops=0.5, loop_infer=False, lowpass=None),
+               loops75=dict(bf16=False, loops=0.75, loop_infer=False, lowpass=None),
+               loops100=dict(bf16=False, loops=1., loop_infer=False, lowpass=None),
+               loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2)), lowpass=None),
+               loops75_tight=dict(bf16=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2)), lowpass=None),
                lowpass=dict(lowpass=(1500., 7000.)),
                no_lowpass=dict(lowpass=None),
                attack=dict(fast_attack=(1.5, 4.)),
-               wide=dict(arch_kw=dict(widths=(32, 64, 128, 256))),
                demo=dict())
 
 def _transpose_cls():
@@ -145,7 +146,7 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     ep = r.get('epochs', epochs)
     set_seed(seed)    # first: the loaders draw their shuffling's seed from Python's generator when they are made
     dls = split_dls(path, split, r)
-    learn = audio_learner(dls, get_arch(r['arch'], **r.get('arch_kw', {})), spec=r['spec'], pretrained=False)
+    learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     t0 = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], cbs=[BF16Training()] if r.get('bf16') else None)
     secs = time.perf_counter()-t0
