@@ -6,6 +6,7 @@
 from __future__ import annotations
 import math, numbers
 from fractions import Fraction
+from scipy.fft import next_fast_len
 import torch, torch.nn.functional as F
 from . import functional as AF   # torchaudio's functions, in plain torch: any torch version
 from fastcore.all import *
@@ -213,7 +214,7 @@ def fft_filter(x:torch.Tensor,     # audio `(bs, channels, samples)`
     L = x.shape[-1]
     fc = torch.as_tensor(cutoff, dtype=torch.float32, device=x.device).reshape(-1, 1, 1)
     pad = min(L, ifnone(pad, int(math.ceil(4*sr/float(fc.min())))))
-    N = L + pad
+    N = next_fast_len(L + pad, real=True)   # a length the FFT is fast at: 64,043 samples (7 x 7 x 1,307) take 5 times as long as 64,800
     f = torch.fft.rfftfreq(N, 1/sr, device=x.device)
     r = (f/fc).pow(2*order) if btype=='low' else (fc/f.clamp_min(1e-3)).pow(2*order)
     X = torch.fft.rfft(x.float(), n=N)

@@ -16,11 +16,11 @@ from .core import *
 
 # %% auto #0
 __all__ = ['nsynth_label_re', 'crop_pad', 'check_audio', 'audio_inputs', 'check_table_name', 'verify_audio', 'AudioFilesError',
-           'warn_skipped', 'drop_bad_audio', 'check_channels', 'check_clip_settings', 'LoadAudio', 'audio_headers',
-           'choose_audio_settings', 'auto_audio_settings', 'pad_audio_batch', 'IntToFloatAudio', 'AudioBlock',
-           'check_regex_labels', 'check_split_labels', 'check_duplicates', 'PathColReader', 'RegexSplitter',
-           'AudioDataLoaders', 'AudioFolderError', 'folder_dls', 'show_batch', 'show_results', 'csv_dls', 'CropMode',
-           'LabelFrom']
+           'warn_skipped', 'drop_bad_audio', 'check_channels', 'check_clip_settings', 'mem_available', 'LoadAudio',
+           'audio_headers', 'choose_audio_settings', 'auto_audio_settings', 'pad_audio_batch', 'IntToFloatAudio',
+           'AudioBlock', 'check_regex_labels', 'check_split_labels', 'check_duplicates', 'PathColReader',
+           'RegexSplitter', 'AudioDataLoaders', 'AudioFolderError', 'folder_dls', 'show_batch', 'show_results',
+           'csv_dls', 'CropMode', 'LabelFrom']
 
 # %% ../nbs/01_data.ipynb #e0161ef3
 def crop_pad(x:torch.Tensor, # audio `(..., samples)`
@@ -145,17 +145,30 @@ def check_clip_settings(sr='auto',       # the sample rate items are resampled t
     if duration not in (None, 'auto') and not duration>0:
         raise ValueError(f"duration={duration!r}: the seconds per item, > 0 (or 'auto': covering 95% of the clips, read from the files)")
 
+# %% ../nbs/01_data.ipynb #a846e811
+def mem_available()->float:
+    "Bytes of memory that new allocations can take now: Linux's MemAvailable, else the free pages (`os.sysconf`); inf where neither is known"
+    try:
+        with open('/proc/meminfo') as f:
+            for l in f:
+                if l.startswith('MemAvailable:'): return float(l.split()[1])*1024
+    except OSError: pass
+    try: return float(os.sysconf('SC_AVPHYS_PAGES')*os.sysconf('SC_PAGE_SIZE'))
+    except (ValueError, OSError, AttributeError): return math.inf
+
 # %% ../nbs/01_data.ipynb #41a65712
 class LoadAudio(RandTransform):
-    "Load a file as an `AudioTensor`: resampled to `sr`, mono or not, cropped or padded to `duration` seconds (`int16`: 16-bit files as their integers, see `load_audio`)"
+    "Load a file as an `AudioTensor`: resampled to `sr`, mono or not, cropped or padded to `duration` seconds (`int16`: 16-bit files as their integers, see `load_audio`; `cache`: every file decoded once, when the datasets are built, and kept in memory)"
     split_idx,order = None,0
     train_setup = False    # `setups` sees every item, training and validation
     input_types = (str, Path, AudioTensor)  # what `learn.predict`/`test_dl` may start from (fastai would otherwise take the first item's type only)
     max_check = 50_000     # `check=None` reads the headers of datasets up to this size
-    def __init__(self, sr:int=16000, duration:float=None, mono:bool=True, crop:str='start', check:bool=None, int16:bool=False):
+    max_cache = 0.5        # `cache=True` keeps at most this share of the memory available when the datasets are built
+    def __init__(self, sr:int=16000, duration:float=None, mono:bool=True, crop:str='start', check:bool=None, int16:bool=False, cache:bool=False):
         check_clip_settings(sr, duration)
         check_choice(crop, CropMode, 'crop')
-        store_attr(); self.channels = self.auto = None; super().__init__(p=1.)
+        store_attr(); self.channels = self.auto = None; self._clips = {}; super().__init__(p=1.)
+    def __getstate__(self): return {k:v for k,v in self.__dict__.items() if k!='_clips'}   # an exported learner (or a spawned loader process) carries no clips
     def setups(self, items):
         "Check every file's header when the `Datasets` are built, so a bad file fails now, not at batch 712"
         if items is None: return
@@ -170,6 +183,7 @@ class LoadAudio(RandTransform):
         # mono=False: one channel count for all (also with `skip_bad`, which checked the files before: check=False)
         if not self.mono and fns: self.channels = check_channels(fns)
         if 'auto' in (self.sr, self.duration): self._auto(fns)
+        if getattr(self, 'cache', False): self._fill(fns)
     def _auto(self, fns):
         "Choose `sr='auto'`/`duration='auto'` from the headers of the files `fns` (`auto_audio_settings`), and say so in one line"
         if not fns: raise ValueError("sr='auto'/duration='auto' are read from the files' headers, and the items are not files: give sr and duration")
@@ -181,8 +195,35 @@ class LoadAudio(RandTransform):
             raise ValueError("LoadAudio: sr='auto'/duration='auto' are chosen when the datasets are built (`setups`, from the files' headers): "
                              "build the DataLoaders, or call `setups(files)` first")
         self.train = split_idx==0
+    def _fill(self, fns):
+        "`cache`: decode each file of `fns` once (16-bit files as int16: 2 bytes a sample; the first `duration` seconds when `crop` is 'start')"
+        budget, used = self.max_cache*mem_available(), 0
+        for fn in fns:
+            if str(fn) in self._clips: continue
+            x = self._channels(load_audio(fn, sr=self.sr, mono=self.mono, int16=True,
+                                          duration=self.duration if self.crop==CropMode.Start else None), fn)
+            self._clips[str(fn)] = x; used += x.nbytes
+            if used > budget:
+                self._clips = {}
+                raise MemoryError(f"cache=True: the clips of {len(fns)} files do not fit in memory: {used/2**30:.1f} GB after {shown_name(fn)}, "
+                                  f"over {self.max_cache:.0%} of the {budget/self.max_cache/2**30:.1f} GB available; leave the cache off (files are read at each batch)")
+    def cache_info(self)->tuple:
+        "How many clips `cache` keeps in memory, and their bytes"
+        c = getattr(self, '_clips', {})
+        return len(c), sum(x.nbytes for x in c.values())
+    def _cached(self, fn, i16:bool):
+        "The item of file `fn` made from its decoded clip in memory (None: not cached)"
+        x = getattr(self, '_clips', {}).get(str(fn))
+        if x is None: return None
+        y = x if i16 else audio_to_float(x)
+        if y is x: y = x.clone()   # a copy: an item transform may change it in place
+        if self.duration is not None:
+            n = int(round(self.duration*self.sr))
+            y = crop_pad(y, n, _crop_start(y.shape[-1], n, self.crop, getattr(self, 'train', False)))
+        return AudioTensor(y, sr=self.sr)
     def encodes(self, fn:str|Path):
         i16 = getattr(self, 'int16', False)   # (learners exported before it was kept have none)
+        if (x := self._cached(fn, i16)) is not None: return x
         if self.duration is None: return self._channels(load_audio(fn, sr=self.sr, mono=self.mono, int16=i16), fn)
         n, offset = int(round(self.duration*self.sr)), 0.
         if self.crop!=CropMode.Start:
@@ -308,18 +349,20 @@ def AudioBlock(sr:int=16000,        # sample rate of the items (files are resamp
                crop:str='start',    # where to crop longer files: 'start', 'center', 'random' (training)
                check:bool=None,     # read every file's header when the datasets are built (None: up to 50,000 files)
                int16:bool=False,    # 16-bit files travel to the batch transforms as int16 (half the bytes), made float there
+               cache:bool=False,    # decode every file once, when the datasets are built, and keep the clips in memory (`LoadAudio`)
               )->TransformBlock:
     "A `TransformBlock` for audio files, giving `AudioTensor`s"
-    return TransformBlock(type_tfms=LoadAudio(sr=sr, duration=duration, mono=mono, crop=crop, check=check, int16=int16),
+    return TransformBlock(type_tfms=LoadAudio(sr=sr, duration=duration, mono=mono, crop=crop, check=check, int16=int16, cache=cache),
                           batch_tfms=IntToFloatAudio(), dls_kwargs={'before_batch': pad_audio_batch})
 
 # %% ../nbs/01_data.ipynb #6fd5b3ca
-def _audio_kw(sr, duration, mono, crop, check=None, device=None, int16=None, item_tfms=None):
-    "`AudioBlock`'s arguments; `int16=None`: 16-bit files travel as int16 when the batches go to a GPU (`device`, None: fastai's default) and no `item_tfms` would see them"
-    # on a CPU the float conversion would only move from the loader processes to the main one (a 16 MB batch: 10-20 ms there)
+def _audio_kw(sr, duration, mono, crop, check=None, device=None, int16=None, item_tfms=None, cache=False):
+    "`AudioBlock`'s arguments; `int16=None`: 16-bit files travel as int16 when the batches go to a GPU (`device`, None: fastai's default) or come from the `cache`, and no `item_tfms` would see them"
+    # on a CPU the float conversion would only move from the loader processes to the main one (a 16 MB batch: 10-20 ms there);
+    # from the cache, in this process, int16 items halve the bytes collated and are made float in one batch operation
     if int16 and item_tfms: raise ValueError("int16=True with item_tfms: the item transforms would get the int16 samples of 16-bit files "
                                              "(x 2**15); leave int16=None (float32 items where there are item_tfms), or drop the item_tfms")
-    return dict(sr=sr, duration=duration, mono=mono, crop=crop, check=check, int16=ifnone(int16, _pin_default(device) and not item_tfms))
+    return dict(sr=sr, duration=duration, mono=mono, crop=crop, check=check, int16=ifnone(int16, (_pin_default(device) or cache) and not item_tfms), cache=cache)
 
 # %% ../nbs/01_data.ipynb #b9081a29
 def check_regex_labels(fnames, pat:str)->list:
@@ -472,10 +515,11 @@ def _pin_default(device=None)->bool:
     "Whether batches going to `device` (None: fastai's `default_device()`) are pinned by default: on a CUDA device"
     return torch.device(ifnone(device, default_device())).type=='cuda'
 
-def _dls(dblock, source, path, check:bool=True, **kwargs):
-    "`dblock.dataloaders` (pinned batches on a GPU, unless `pin_memory=False`), then the early label checks (unless the factory made them already: `check=False`)"
+def _dls(dblock, source, path, check:bool=True, cache:bool=False, **kwargs):
+    "`dblock.dataloaders` (pinned batches on a GPU, unless `pin_memory=False`; loaded in this process when the clips are in memory, `cache`), then the early label checks (unless the factory made them already: `check=False`)"
     # a batch of 64 4-s clips is 16 MB of float32: copied to a GPU from page-locked memory, without making the model wait
     kwargs.setdefault('pin_memory', _pin_default(kwargs.get('device')))
+    if cache and kwargs.get('num_workers') is None: kwargs['num_workers'] = 0   # a batch is 64 copies from memory: loader processes would only add their start and transfer
     dls = dblock.dataloaders(source, path=path, **kwargs)
     n = len(dls.train_ds)
     if not n: raise ValueError("the split leaves no training items")
@@ -508,12 +552,12 @@ def RegexSplitter(pat:str, # regex searched (`re.search`) in each item's file na
 
 # %% ../nbs/01_data.ipynb #96a72b40
 class AudioDataLoaders(DataLoaders):
-    "Basic wrapper around several `DataLoaders` with factory methods for audio classification (`skip_bad`: leave out, with a warning, the files whose headers cannot be read; `'decode'`: whose samples cannot be decoded either; `int16`: see `AudioBlock`, None: when the batches go to a GPU and there are no `item_tfms`)"
+    "Basic wrapper around several `DataLoaders` with factory methods for audio classification (`skip_bad`: leave out, with a warning, the files whose headers cannot be read; `'decode'`: whose samples cannot be decoded either; `int16`: see `AudioBlock`, None: when the batches go to a GPU or come from the cache and there are no `item_tfms`; `cache`: every clip decoded once and kept in memory, loaded in this process unless `num_workers` is given)"
     @classmethod
     @delegates(DataLoaders.from_dblock)
     def from_folder(cls, path, train='train', valid='valid', valid_pct=None, seed=None, vocab=None,
                     item_tfms=None, batch_tfms=None, sr=16000, duration=4., mono=True, crop='start',
-                    skip_bad=False, splitter=None, int16=None, **kwargs):
+                    skip_bad=False, splitter=None, int16=None, cache=False, **kwargs):
         "From a folder per class inside `train` and `valid` folders (or all audio files under `path`, split at random by `valid_pct` or by a `splitter`)"
         _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_folder', cls.from_folder)
         if splitter is not None and valid_pct is not None: raise ValueError("from_folder: give `valid_pct` or `splitter`, not both")
@@ -523,15 +567,15 @@ class AudioDataLoaders(DataLoaders):
         where = '' if whole else f" in its '{train}' and '{valid}' folders (or pass `valid_pct`)"
         get_items = compose(get_items, partial(_some, what=f'{path}: no audio files found{where}'))
         if skip_bad: get_items = compose(get_items, partial(drop_bad_audio, decode=skip_bad=='decode'), partial(_some, what=f'{path}: none of the audio files can be used'))
-        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms)), CategoryBlock(vocab=vocab)),
+        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms, cache)), CategoryBlock(vocab=vocab)),
                            get_items=get_items, splitter=splitter, get_y=parent_label,
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
-        return _dls(dblock, path, path, **kwargs)
+        return _dls(dblock, path, path, cache=cache, **kwargs)
 
     @classmethod
     @delegates(DataLoaders.from_dblock)
     def from_name_re(cls, path, fnames, pat, valid_pct=0.2, seed=None, splitter=None, item_tfms=None,
-                     batch_tfms=None, sr=16000, duration=4., mono=True, crop='start', skip_bad=False, int16=None, **kwargs):
+                     batch_tfms=None, sr=16000, duration=4., mono=True, crop='start', skip_bad=False, int16=None, cache=False, **kwargs):
         "From `fnames` labelled by the first group of regex `pat` on the file name (a `splitter`, or random)"
         _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_name_re', cls.from_name_re)
         fnames = _some(L(fnames).map(Path), f'{path}: no audio files given')   # str names too (glob, a column)
@@ -544,16 +588,16 @@ class AudioDataLoaders(DataLoaders):
         splitter, vocab = _split_once(ifnone(splitter, RandomSplitter(valid_pct, seed=seed)), fnames, labels)
         names = [f.name for f in fnames]
         if len(set(names))<len(names): check_duplicates(fnames, labels, splitter(fnames), where='from_name_re')   # (names first: a str per Path is slow)
-        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms)), CategoryBlock(vocab=vocab)),
+        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms, cache)), CategoryBlock(vocab=vocab)),
                            get_y=using_attr(RegexLabeller(pat), 'name'), splitter=splitter,
                            item_tfms=item_tfms, batch_tfms=batch_tfms)
-        return _dls(dblock, fnames, path, check=False, **kwargs)
+        return _dls(dblock, fnames, path, check=False, cache=cache, **kwargs)
 
     @classmethod
     @delegates(DataLoaders.from_dblock)
     def from_df(cls, df, path='.', valid_pct=0.2, seed=None, fn_col=0, folder=None, suff='', label_col=1,
                 label_delim=None, y_block=None, valid_col=None, item_tfms=None, batch_tfms=None,
-                sr=16000, duration=4., mono=True, crop='start', skip_bad=False, splitter=None, int16=None, **kwargs):
+                sr=16000, duration=4., mono=True, crop='start', skip_bad=False, splitter=None, int16=None, cache=False, **kwargs):
         "From `df` with file names in `fn_col`, labels in `label_col` (several 0/1 columns: one-hot tags) and an optional boolean `valid_col` (or a `splitter`)"
         _check_dl_kwargs(kwargs, 'AudioDataLoaders.from_df', cls.from_df)
         if splitter is not None and valid_col is not None: raise ValueError("from_df: give `valid_col` or `splitter`, not both")
@@ -593,10 +637,10 @@ class AudioDataLoaders(DataLoaders):
                                      + ', '.join(str(get_x(df.iloc[i])) for i in rows[:3]) + ": fill or drop them")
                 splitter, vocab = _split_once(splitter, df, df[c])
                 y_block, checked = CategoryBlock(vocab=vocab), True
-        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms)), y_block),
+        dblock = DataBlock(blocks=(AudioBlock(**_audio_kw(sr, duration, mono, crop, False if skip_bad else None, kwargs.get('device'), int16, item_tfms, cache)), y_block),
                            get_x=get_x, get_y=get_y,
                            splitter=splitter, item_tfms=item_tfms, batch_tfms=batch_tfms)
-        return _dls(dblock, df, path, check=not checked, **kwargs)
+        return _dls(dblock, df, path, check=not checked, cache=cache, **kwargs)
 
     @classmethod
     @delegates(DataLoaders.from_dblock)
