@@ -27,6 +27,12 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
                samples recorded at low rates (TimGM6mb: 12 to 22 kHz for a third of its samples); in `demo_recipe` since
                2026-12-06, so now the same as `demo`
   no_lowpass   `demo_recipe` without its `LowPass` (the demo's recipe until 2026-12-06)
+  wd           `demo_recipe` with a weight decay of 0.1 instead of fastai's 0.01 (AdamW's, decoupled): a stronger pull
+               against memorising the training samples
+  lr6, lr15    `demo_recipe` at twice and half its learning rate (6e-3, 1.5e-3 instead of 3e-3, one-cycle)
+  freq_mixstyle  `demo_recipe` + Freq-MixStyle (below, exploratory; Schmid et al., CP-JKU's DCASE 2022 systems, for
+               recordings of devices never heard): on half the training spectrograms (dB), each mel band's mean and
+               spread over the frames mixed with another note's of the batch, by a Beta(0.3, 0.3) weight
 
 The recipes that describe a past demo or `fastai-audio train` (`study`, `train_default`, `loops50`, `loops75`, `loops100`,
 `loop_tight`, `loops75_tight`) set `lowpass=None`, as they were measured; the others are `demo_recipe` with a change,
@@ -70,6 +76,10 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                lowpass=dict(lowpass=(1500., 7000.)),
                no_lowpass=dict(lowpass=None),
                attack=dict(fast_attack=(1.5, 4.)),
+               wd=dict(wd=0.1),
+               lr6=dict(lr=6e-3),
+               lr15=dict(lr=1.5e-3),
+               freq_mixstyle=dict(freq_mixstyle=(0.3, 0.5)),
                demo=dict())
 
 def _transpose_cls():
@@ -90,6 +100,20 @@ def _transpose_cls():
             y = (a*(1-w) + b*w) * (pos<L)[:,None]       # past the end: silence
             out = x.clone(); out[i] = y.to(x.dtype); return out
     return Transpose
+
+def _freq_mixstyle_cls():
+    from fastai_audio_nb.augment import SpectrogramAugment
+    class FreqMixStyle(SpectrogramAugment):
+        "Mix each chosen spectrogram's per-band statistics (mean and spread over the frames) with another item's of the batch, by a Beta(`alpha`, `alpha`) weight"
+        def __init__(self, alpha:float=0.3, p:float=0.5, seed=None): super().__init__(p, seed); self.alpha = alpha
+        def augment(self, x, do):
+            bs = len(x)
+            mu, sd = x.mean(-1, keepdim=True), (x.var(-1, keepdim=True) + 1e-5).sqrt()
+            lam = torch.distributions.Beta(self.alpha, self.alpha).sample((bs, 1, 1, 1)).to(x.device)
+            perm = torch.randperm(bs, device=x.device)
+            y = (x - mu)/sd*(lam*sd + (1-lam)*sd[perm]) + lam*mu + (1-lam)*mu[perm]
+            return torch.where(do[:,None,None,None], y, x)
+    return FreqMixStyle
 
 def _attack_cls():
     from fastai_audio_nb.augment import AudioAugment, AUDIO_AUG_ORDER
@@ -127,7 +151,9 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     tfms = recipe_tfms(r) or []   # the recipe's LoopSustain and LowPass, as the demo makes them
     if r.get('loop_kw'): tfms = [LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), **r['loop_kw']) if isinstance(t, LoopSustain) else t for t in tfms]
     tfms += ([_transpose_cls()(r['transpose'])] if r.get('transpose') else []) + ([_attack_cls()(r['fast_attack'])] if r.get('fast_attack') else [])
+    tfms += [_freq_mixstyle_cls()(*r['freq_mixstyle'])] if r.get('freq_mixstyle') else []
     kw = dict(duration=r['duration']) if r.get('duration') else {}
+    kw['cache'] = True   # the clips decoded once, in memory: the same batches, sooner (the demo's loaders since 2026-12-06)
     if split=='timgm': return folder_dls(path, bs=bs, batch_tfms=tfms or None, **kw)
     it = default_items(path)
     ms = it.soundfont.str.startswith('MuseScore_General')   # held out: MuseScore_General_Lite; its Full version is left out
@@ -147,6 +173,7 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     set_seed(seed)    # first: the loaders draw their shuffling's seed from Python's generator when they are made
     dls = split_dls(path, split, r)
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
+    if r.get('wd') is not None: learn.wd = r['wd']   # fastai's decoupled weight decay (AdamW), 0.01 by default
     t0 = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], cbs=[BF16Training()] if r.get('bf16') else None)
     secs = time.perf_counter()-t0

@@ -230,7 +230,7 @@ def train_audio(path,                   # folder of audio files (searched recurs
                 num_workers:int=None,   # data loading processes (default: the loaders'; the CPUs shared by the processes of `accelerate launch`)
                 bf16:bool=False,        # training steps in bfloat16 (`BF16Training`): about 1.7 times the epochs a minute on a CPU with bfloat16 instructions
                 say=print,              # what prints the lines about the run (only on rank 0)
-                **kwargs,               # `folder_dls`'s or `csv_dls`'s: `bs`, `sr`, `duration`, `crop`, `label_re`, `valid_pct`, `valid_fold`...
+                **kwargs,               # `folder_dls`'s or `csv_dls`'s: `bs`, `sr`, `duration`, `crop`, `label_re`, `valid_pct`, `valid_fold`, `cache`...
                )->dict:
     "Train `arch` on the audio files under `path` and write its report under `out` (`train_and_report`), saying what it does; return the metrics"
     name, changes = ifnone(arch, default_arch), {k:v for k,v in (spec_changes or {}).items() if v is not None}
@@ -257,6 +257,7 @@ def train_audio(path,                   # folder of audio files (searched recurs
         v = dls.vocab
         say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{_split_note(path, seed, **kwargs)}, {len(v)} classes: {', '.join(map(str, v[:20]))}{', ...' if len(v)>20 else ''}")
         la = audio_loader(dls)
+        if kwargs.get('cache'): n, nbytes = la.cache_info(); say(f"in memory: {n} clips decoded once, {nbytes/2**30:.2f} GB (loaded in this process unless num_workers is given)")
         cfg, pretrained, weights, start = _start(name, arch, spec, changes, la, weights, pretrained, download)
         learn = audio_learner(dls, arch, spec=cfg, pretrained=pretrained, weights=weights, cbs=[MixUp()] if mixup else [])
         say(f"model: {name}, {start}")
@@ -264,7 +265,7 @@ def train_audio(path,                   # folder of audio files (searched recurs
         if dist: say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {dls.bs} per process, on {dls.device}")
         if augment or mixup: say(f"augmentation: {augment or 'none'}{', MixUp' if mixup else ''} (training batches only)")
         if bf16: say("precision: training steps in bfloat16 (BF16Training), validation in float32")
-        info = dict(data=str(path), seed=seed, augment=augment, mixup=mixup, bf16=bf16, **{k:kwargs.get(k) for k in ('label_from', 'valid_pct', 'valid_re')},
+        info = dict(data=str(path), seed=seed, cache=bool(kwargs.get('cache')), augment=augment, mixup=mixup, bf16=bf16, **{k:kwargs.get(k) for k in ('label_from', 'valid_pct', 'valid_re')},
                     csv=csv, valid_fold=kwargs.get('valid_fold'), spec=cfg and ifnone(spec, default_spec), start=start, spec_options=changes)
         info['label_from'] = ifnone(info['label_from'], 'name')
         m = train_and_report(learn, out, epochs, lr, info=info, cbs=[BF16Training()] if bf16 else None)
@@ -388,7 +389,7 @@ def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spec
     cbs, step, precision = demo_precision(learn, xb, yb, step, bf16=r.get('bf16', False))
     batch_s = train_batch_seconds(learn, bf16=any(isinstance(c, BF16Training) for c in cbs))
     epochs, est, why = demo_choice(batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'])
-    return epochs, est, cbs, [threads, precision, f"a training batch as fit runs it: {batch_s:.2f} s (loading {dls.bs} clips, overlapped by the loader processes; the batch transforms; a step of {step:.2f} s)", why]
+    return epochs, est, cbs, [threads, precision, f"a training batch as fit runs it: {batch_s:.2f} s (loading {dls.bs} clips{' from memory' if audio_loader(dls).cache_info()[0] else ', overlapped by the loader processes'}; the batch transforms; a step of {step:.2f} s)", why]
 
 # %% ../nbs/04a_training.ipynb #84ec071e
 def demo_predictions(learn,      # a learner trained on NSynth families (`run_demo`'s, exported and loaded)
