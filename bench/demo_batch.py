@@ -69,7 +69,7 @@ def main():
             ts[k].append(train_batch_seconds(learn, n=a.n, bf16=True))
     augment.fft_filter = fast_filter
     xb, yb = cache_l.dls.one_batch()
-    raw = cache_l.dls.train.new(after_batch=cache_l.dls.train.after_batch.fs[:3]).one_batch()[0]   # IntToFloat, LoopSustain, then LowPass's input
+    raw = cache_l.dls.train.new(after_batch=cache_l.dls.train.after_batch.fs[:2]).one_batch()[0]   # IntToFloat and LoopSustain: what LowPass gets
     lp = LowPass(1500., 7000., p=1., seed=0)
     t_lp = {}
     for name, filt in (('before', padded_filter), ('fast FFT', fast_filter)):
