@@ -34,6 +34,15 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
                recordings of devices never heard): on half the training spectrograms (dB), each mel band's mean and
                spread over the frames mixed with another note's of the batch, by a Beta(0.3, 0.3) weight
 
+  programs, programs1  `demo_recipe` trained on the GM program of each note (86 classes, exploratory) instead of its family:
+               the family's probability is the sum of its programs'; the loss is the family's cross-entropy plus 0.5 (1 for
+               `programs1`) times the program's. Finer labels, so that the body learns what tells a nylon guitar from a
+               steel one, not only what tells the training fonts' guitars from their pianos; scored on the family
+  font_batches `demo_recipe` with each training batch drawn from the notes of one SoundFont (exploratory; the domain-
+               specific BatchNorm of Chang et al. 2019, here by batching): the BatchNorm layers learn on each library's own
+               statistics, the features they pass on are each library centred on itself, as `adapt_batchnorm` (`--adabn`)
+               centres a library never heard on itself
+
 The recipes that describe a past demo or `fastai-audio train` (`study`, `train_default`, `loops50`, `loops75`, `loops100`,
 `loop_tight`, `loops75_tight`) set `lowpass=None`, as they were measured; the others are `demo_recipe` with a change,
 so they follow it (with `LowPass` since 2026-12-06; their figures in bench/RESULTS.md before that date are without).
@@ -45,7 +54,8 @@ so they follow it (with `LowPass` since 2026-12-06; their figures in bench/RESUL
                only where it is faster)
 
 Every run with `LoopSustain` is also scored both ways, whatever its recipe: the validation notes as they are (`plain`)
-and each looped the same way (`infer`, `LoopSustain(infer=True)`). `--tta` adds fastai's test-time augmentation
+and each looped the same way (`infer`, `LoopSustain(infer=True)`). `--adabn` also scores each run with its BatchNorm statistics fitted to the validation notes (`adapt_batchnorm`, as
+`predict_files(adapt=True)` and `fastai-audio predict --adapt` do: their audio, not their labels). `--tta` adds fastai's test-time augmentation
 (`Learner.tta`: the training augmentations, 4 passes; `tta0.25`: mixed 3:1 with the plain pass); `--save DIR` keeps
 each run's weights.
 
@@ -80,6 +90,9 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                lr6=dict(lr=6e-3),
                lr15=dict(lr=1.5e-3),
                freq_mixstyle=dict(freq_mixstyle=(0.3, 0.5)),
+               programs=dict(programs=0.5),
+               font_batches=dict(font_batches=True),
+               programs1=dict(programs=1.),
                demo=dict())
 
 def _transpose_cls():
@@ -137,11 +150,40 @@ def _attack_cls():
     return FastAttack
 
 def default_items(path:Path)->pd.DataFrame:
-    "The default set's notes with their split, family and SoundFont"
+    "The default set's notes with their split, family, SoundFont and GM program"
     from fastai_audio_nb.datasets import nsynth_items
     items = nsynth_items(path)
-    font = pd.concat([pd.read_csv(path/f'nsynth-{s}'/'instruments.csv') for s in ('train', 'valid')]).set_index('instrument').soundfont
-    return items.assign(soundfont=items.instrument.map(font))
+    ins = pd.concat([pd.read_csv(path/f'nsynth-{s}'/'instruments.csv') for s in ('train', 'valid')]).set_index('instrument')
+    return items.assign(soundfont=items.instrument.map(ins.soundfont), program=items.instrument.map(ins.program))
+
+def _program_learner(learn, fams:list, lam:float):
+    "Score and train `learn`, whose classes are GM programs (`p024`, ...), on the families `fams` (one per class): family accuracy, family + `lam` x program loss"
+    import torch.nn.functional as F
+    from fastai.metrics import AccumMetric
+    fv = sorted(set(fams)); f_of = torch.tensor([fv.index(f) for f in fams])
+    def fam_logp(out):
+        lp = out.as_subclass(torch.Tensor).float().log_softmax(-1)
+        return torch.stack([lp[:, f_of.to(lp.device)==i].logsumexp(-1) for i in range(len(fv))], 1)
+    def loss(out, targ):
+        out, targ = out.as_subclass(torch.Tensor).float(), targ.as_subclass(torch.Tensor)
+        return F.nll_loss(fam_logp(out), f_of.to(targ.device)[targ]) + lam*F.nll_loss(out.log_softmax(-1), targ)
+    def fam_acc(out, targ): targ = targ.as_subclass(torch.Tensor); return (fam_logp(out).argmax(-1)==f_of.to(targ.device)[targ]).float().mean()
+    learn.loss_func, learn.metrics = loss, [AccumMetric(fam_acc, flatten=False, to_np=False, invert_arg=False, dim_argmax=None, name='accuracy')]
+    return learn
+
+def _font_batches(dl, fonts):
+    "Make each training batch of `dl` from the items of one font (`fonts`: one per item), in a random order drawn from `dl`'s generator"
+    import types, numpy as np
+    fonts = np.asarray(fonts)
+    def get_idxs(self):
+        rng = np.random.default_rng(self.rng.randint(0, 2**31))
+        chunks = []
+        for f in sorted(set(fonts)):
+            idx = rng.permutation(np.flatnonzero(fonts==f))
+            chunks += [idx[i:i+self.bs] for i in range(0, len(idx)-self.bs+1, self.bs)]   # whole batches (training drops the last)
+        return [int(i) for c in rng.permutation(len(chunks)) for i in chunks[c]]
+    dl.get_idxs = types.MethodType(get_idxs, dl)
+    return dl
 
 def split_dls(path:Path, split:str, r:dict, bs:int=64):
     "The `DataLoaders` of `split` ('timgm' or 'loso') with recipe `r`'s training augmentations"
@@ -154,15 +196,26 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     tfms += [_freq_mixstyle_cls()(*r['freq_mixstyle'])] if r.get('freq_mixstyle') else []
     kw = dict(duration=r['duration']) if r.get('duration') else {}
     kw['cache'] = True   # the clips decoded once, in memory: the same batches, sooner (the demo's loaders since 2026-12-06)
+    if split=='timgm' and r.get('programs'):   # GM programs as the classes (`_program_learner` scores the family)
+        it = default_items(path)
+        df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=[f'p{p:03d}' for p in it.program],
+                               is_valid=(it.split=='valid').values))
+        return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
+    if split=='timgm' and r.get('font_batches'):
+        dls = folder_dls(path, bs=bs, batch_tfms=tfms or None, **kw)
+        it = default_items(path); font = dict(zip([Path(f).name for f in it.fname], it.soundfont))
+        _font_batches(dls.train, [font[Path(f).name] for f in dls.train_ds.items])
+        return dls
     if split=='timgm': return folder_dls(path, bs=bs, batch_tfms=tfms or None, **kw)
     it = default_items(path)
     ms = it.soundfont.str.startswith('MuseScore_General')   # held out: MuseScore_General_Lite; its Full version is left out
     it = it[(it.split=='train') & (~ms | (it.soundfont=='MuseScore_General_Lite'))]
-    df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=it.instrument_family_str.values,
+    df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname],
+                           label=[f'p{p:03d}' for p in it.program] if r.get('programs') else it.instrument_family_str.values,
                            is_valid=(it.soundfont=='MuseScore_General_Lite').values))
     return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
 
-def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, save:Path=None)->dict:
+def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, save:Path=None, adabn:bool=False)->dict:
     "Train recipe `name` with `seed` and score it on `split`: accuracy, seconds"
     from fastai.torch_core import set_seed
     from fastai_audio_nb.models import get_arch
@@ -173,6 +226,10 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     set_seed(seed)    # first: the loaders draw their shuffling's seed from Python's generator when they are made
     dls = split_dls(path, split, r)
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
+    if r.get('programs'):
+        from fastai_audio_nb.datasets import gm_programs
+        fam = gm_programs().set_index('program').instrument_family_str
+        _program_learner(learn, [fam[int(c[1:])] for c in dls.vocab], r['programs'])
     if r.get('wd') is not None: learn.wd = r['wd']   # fastai's decoupled weight decay (AdamW), 0.01 by default
     t0 = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], cbs=[BF16Training()] if r.get('bf16') else None)
@@ -189,6 +246,13 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
             ls[0].infer = v
             with learn.no_bar(): res[k] = round(float(learn.validate()[1]), 4)
         ls[0].infer = was
+    if adabn:   # the model's BatchNorm statistics fitted to the validation notes (`adapt_batchnorm`, `predict_files(adapt=True)`), then scored on them
+        from fastai_audio_nb.learner import adapt_batchnorm
+        items = dls.valid_ds.items
+        files = [path/f for f in items.fname] if isinstance(items, pd.DataFrame) else list(items)
+        m0, learn.model = learn.model, adapt_batchnorm(learn, files)
+        with learn.no_bar(): res['adabn'] = round(float(learn.validate()[1]), 4)
+        learn.model = m0
     if tta:   # fastai's test-time augmentation: the training augmentations on the validation notes, 4 passes averaged, then mixed with the plain pass
         with learn.no_bar():
             (aug, plain), y = learn.tta(n=4, beta=None)
@@ -218,6 +282,7 @@ def main():
     p.add_argument('--threads', type=int, default=None)
     p.add_argument('--append', default=None)
     p.add_argument('--save', default=None, help="a folder for each run's weights ({recipe}-{split}-{seed}.pth)")
+    p.add_argument('--adabn', action='store_true', help="also score with the BatchNorm statistics fitted to the validation notes (`adapt_batchnorm`: `predict_files(adapt=True)`)")
     p.add_argument('--tta', action='store_true', help="also score with fastai's test-time augmentation (`Learner.tta`)")
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
@@ -230,7 +295,7 @@ def main():
     for seed in a.seeds:           # seeds outermost: an interrupted run still compares the recipes
         for split in a.split:
             for name in a.recipes:
-                res.append(run(path, name, seed, a.epochs, split, a.tta, a.save))
+                res.append(run(path, name, seed, a.epochs, split, a.tta, a.save, a.adabn))
                 print(json.dumps(res[-1]), flush=True)
     txt = table(res)
     print(txt)

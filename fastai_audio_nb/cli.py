@@ -145,6 +145,7 @@ def _add_predict_args(p):
     p.add_argument('--csv', default=None, metavar='FILE', help="write CSV (file, label, prob, a prob_ column per class) to FILE ('-': stdout); never over an audio file or one of FILES")
     p.add_argument('--gpu', action='store_true', help='predict on the GPU')
     p.add_argument('--skip-bad', action='store_true', help='leave out (with a warning naming them) the files that cannot be read, instead of stopping (each file is decoded once, so damaged data is found too)')
+    p.add_argument('--adapt', action='store_true', help="first fit the model's BatchNorm statistics to these files (adapt_batchnorm): many files of one new source; each prediction then depends on the others (AdaBN: for a sample library, microphone or site the model never heard)")
 
 @contextlib.contextmanager
 def _skipped_to_stderr(cmd:str):
@@ -184,7 +185,7 @@ def _predict(args):
         import torch
         if not torch.cuda.is_available(): print("fastai-audio predict: no GPU here: predicting on the CPU", file=sys.stderr)
     learn, files = _model_and_files(args, cpu=not args.gpu)
-    with _skipped_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad)
+    with _skipped_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad, adapt=args.adapt)
     shown = df.assign(file=df.file.map(shown_name))   # (a name that is not UTF-8, escaped: a terminal would refuse it)
     _print_table(df, args.csv, '%.6f', f"wrote {len(df)} predictions to {args.csv}", shown, [c for c in ('file','label','prob') if c in df])   # (a regression model has no prob)
     return df

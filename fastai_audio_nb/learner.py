@@ -32,7 +32,7 @@ from .augment import ReseedAugments
 # %% auto #0
 __all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'NonFiniteError', 'StopOnNonFinite', 'audio_learner',
            'body_learner', 'load_audio_pretrained', 'EpochTable', 'fit_epochs', 'BF16Training', 'TimeBudget',
-           'load_learner', 'load_model', 'predict_files', 'predict_windows']
+           'load_learner', 'load_model', 'predict_files', 'adapt_batchnorm', 'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #0f9ee997
 def audio_loader(dls)->LoadAudio|None:
@@ -518,23 +518,54 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
                   num_workers:int=0,    # loader processes (0: errors name the bad file directly); with `skip_bad`, decoding threads
                   with_probs:bool=True, # add a column of probability per class
                   skip_bad:bool=False,  # leave out (with a warning naming them) the files that cannot be read, instead of stopping
+                  adapt:bool=False,     # first fit the model's BatchNorm statistics to these files (`adapt_batchnorm`): many files of one new source; each prediction then depends on the others
                  )->pd.DataFrame:
     "Predict `files` in batches: a DataFrame of file, label and its probability (and each class's); for a regression, file and value"
     if bs<1: raise ValueError(f"bs={bs}: at least 1")
     files = _files_arg(files, 'predict_files')
     if skip_bad and audio_loader(learn.dls) is None: raise ValueError("predict_files: skip_bad needs a `LoadAudio` in the pipeline")
-    preds, done, bad = None, [], []
-    # without a duration, a batch is padded to its longest clip, which changes the others' predictions: batch equal lengths only
-    for idx, items, b in _test_items(learn, files, bs, num_workers, skip_bad, bad):
-        dl = learn.dls.test_dl(items, bs=b, num_workers=0 if skip_bad else num_workers)   # (skip_bad: clips in memory)
-        with learn.no_bar(): p = learn.get_preds(dl=dl)[0].float()
-        if preds is None: preds = p.new_zeros(len(files), *p.shape[1:])
-        preds[idx] = p; done += idx
+    preds, done, bad, model = None, [], [], learn.model
+    if adapt: learn.model = adapt_batchnorm(learn, files, bs, num_workers, skip_bad)   # a copy: `learn` keeps its own
+    try:
+        # without a duration, a batch is padded to its longest clip, which changes the others' predictions: batch equal lengths only
+        for idx, items, b in _test_items(learn, files, bs, num_workers, skip_bad, bad):
+            dl = learn.dls.test_dl(items, bs=b, num_workers=0 if skip_bad else num_workers)   # (skip_bad: clips in memory)
+            with learn.no_bar(): p = learn.get_preds(dl=dl)[0].float()
+            if preds is None: preds = p.new_zeros(len(files), *p.shape[1:])
+            preds[idx] = p; done += idx
+    finally: learn.model = model
     if bad: warn_skipped([(e.fn, e.reason) for _,e in sorted(bad, key=lambda o: o[0])], len(files))   # in the files' order
     if not done: raise ValueError("predict_files: none of the files can be read")
     keep = sorted(done)
     files, preds = [files[i] for i in keep], preds[keep]
     return _preds_frame(learn, preds, {'file': [str(o) for o in files]}, with_probs)
+
+# %% ../nbs/04_learner.ipynb #5d3034b3
+def _batchnorms(model)->list:
+    "The BatchNorm layers of `model`"
+    return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+
+def adapt_batchnorm(learn:Learner,       # a trained (or loaded) audio learner whose model has BatchNorm layers
+                    files,               # audio files of one new source (a sample library, a microphone, a site), or a folder
+                    bs:int=64,           # files per batch
+                    num_workers:int=0,   # loader processes (with `skip_bad`, decoding threads)
+                    skip_bad:bool=False, # leave out the files that cannot be read (`predict_files` names them)
+                   )->nn.Module:
+    "A copy of `learn.model` whose BatchNorm statistics are those of `files` through the validation pipeline (AdaBN)"
+    files = _files_arg(files, 'adapt_batchnorm')
+    m = copy.deepcopy(learn.model).eval()
+    bns = _batchnorms(m)
+    if not bns: raise ValueError("adapt_batchnorm: the model has no BatchNorm layer to adapt")
+    for b in bns: b.reset_running_stats(); b.train()
+    n = 0
+    with torch.no_grad():
+        for _, items, b in _test_items(learn, files, bs, num_workers, skip_bad, []):
+            for xb, *_ in learn.dls.test_dl(items, bs=b, num_workers=0 if skip_bad else num_workers):
+                if len(xb)<2: continue                           # one file has no spread
+                for o in bns: o.momentum = len(xb)/(n+len(xb))   # the running mean becomes the mean over the files so far
+                m(xb); n += len(xb)
+    if not n: raise ValueError(f"adapt_batchnorm: {len(files)} file(s) and no batch of 2 or more of one length: nothing to take statistics from")
+    return m.eval()
 
 # %% ../nbs/04_learner.ipynb #aab48c0a
 def _file_windows(la:LoadAudio, files, n:int, hop:int, pad_last:bool):
