@@ -556,6 +556,7 @@ def adapt_batchnorm(learn:Learner,       # a trained (or loaded) audio learner w
     m = copy.deepcopy(learn.model).eval()
     bns = _batchnorms(m)
     if not bns: raise ValueError("adapt_batchnorm: the model has no BatchNorm layer to adapt")
+    moms = [o.momentum for o in bns]
     for b in bns: b.reset_running_stats(); b.train()
     n = 0
     with torch.no_grad():
@@ -565,6 +566,7 @@ def adapt_batchnorm(learn:Learner,       # a trained (or loaded) audio learner w
                 for o in bns: o.momentum = len(xb)/(n+len(xb))   # the running mean becomes the mean over the files so far
                 m(xb); n += len(xb)
     if not n: raise ValueError(f"adapt_batchnorm: {len(files)} file(s) and no batch of 2 or more of one length: nothing to take statistics from")
+    for o, mo in zip(bns, moms): o.momentum = mo   # as it was, should the copy be trained further
     return m.eval()
 
 # %% ../nbs/04_learner.ipynb #aab48c0a
