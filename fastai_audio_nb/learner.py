@@ -525,7 +525,7 @@ def predict_files(learn:Learner,        # a trained (or loaded) audio learner
     files = _files_arg(files, 'predict_files')
     if skip_bad and audio_loader(learn.dls) is None: raise ValueError("predict_files: skip_bad needs a `LoadAudio` in the pipeline")
     preds, done, bad, model = None, [], [], learn.model
-    if adapt: learn.model = adapt_batchnorm(learn, files, bs, num_workers, skip_bad)   # a copy: `learn` keeps its own
+    if adapt: learn.model = _adapted(learn, files, bs, num_workers, skip_bad, [])   # a copy (`adapt_batchnorm`): `learn` keeps its own; the files left out are named below
     try:
         # without a duration, a batch is padded to its longest clip, which changes the others' predictions: batch equal lengths only
         for idx, items, b in _test_items(learn, files, bs, num_workers, skip_bad, bad):
@@ -545,14 +545,8 @@ def _batchnorms(model)->list:
     "The BatchNorm layers of `model`"
     return [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
 
-def adapt_batchnorm(learn:Learner,       # a trained (or loaded) audio learner whose model has BatchNorm layers
-                    files,               # audio files of one new source (a sample library, a microphone, a site), or a folder
-                    bs:int=64,           # files per batch
-                    num_workers:int=0,   # loader processes (with `skip_bad`, decoding threads)
-                    skip_bad:bool=False, # leave out the files that cannot be read (`predict_files` names them)
-                   )->nn.Module:
-    "A copy of `learn.model` whose BatchNorm statistics are those of `files` through the validation pipeline (AdaBN)"
-    files = _files_arg(files, 'adapt_batchnorm')
+def _adapted(learn, files:list, bs:int, num_workers:int, skip_bad:bool, bad:list)->nn.Module:
+    "`adapt_batchnorm` of `files` (a list of `Path`s), the files left out (`skip_bad`) added to `bad`"
     m = copy.deepcopy(learn.model).eval()
     bns = _batchnorms(m)
     if not bns: raise ValueError("adapt_batchnorm: the model has no BatchNorm layer to adapt")
@@ -560,7 +554,7 @@ def adapt_batchnorm(learn:Learner,       # a trained (or loaded) audio learner w
     for b in bns: b.reset_running_stats(); b.train()
     n = 0
     with torch.no_grad():
-        for _, items, b in _test_items(learn, files, bs, num_workers, skip_bad, []):
+        for _, items, b in _test_items(learn, files, bs, num_workers, skip_bad, bad):
             for xb, *_ in learn.dls.test_dl(items, bs=b, num_workers=0 if skip_bad else num_workers):
                 if len(xb)<2: continue                           # one file has no spread
                 for o in bns: o.momentum = len(xb)/(n+len(xb))   # the running mean becomes the mean over the files so far
@@ -568,6 +562,18 @@ def adapt_batchnorm(learn:Learner,       # a trained (or loaded) audio learner w
     if not n: raise ValueError(f"adapt_batchnorm: {len(files)} file(s) and no batch of 2 or more of one length: nothing to take statistics from")
     for o, mo in zip(bns, moms): o.momentum = mo   # as it was, should the copy be trained further
     return m.eval()
+
+def adapt_batchnorm(learn:Learner,       # a trained (or loaded) audio learner whose model has BatchNorm layers
+                    files,               # audio files of one new source (a sample library, a microphone, a site), or a folder
+                    bs:int=64,           # files per batch
+                    num_workers:int=0,   # loader processes (with `skip_bad`, decoding threads)
+                    skip_bad:bool=False, # leave out (with a warning naming them) the files that cannot be read, instead of stopping
+                   )->nn.Module:
+    "A copy of `learn.model` whose BatchNorm statistics are those of `files` through the validation pipeline (AdaBN)"
+    files, bad = _files_arg(files, 'adapt_batchnorm'), []
+    m = _adapted(learn, files, bs, num_workers, skip_bad, bad)
+    if bad: warn_skipped([(e.fn, e.reason) for _,e in sorted(bad, key=lambda o: o[0])], len(files))
+    return m
 
 # %% ../nbs/04_learner.ipynb #aab48c0a
 def _file_windows(la:LoadAudio, files, n:int, hop:int, pad_last:bool):
