@@ -49,6 +49,9 @@ so they follow it (with `LowPass` since 2026-12-06; their figures in bench/RESUL
   attack       `demo_recipe` + `FastAttack` (below, exploratory) on half of the training notes: each note reaches its
                loudest point 1.5 to 4 times sooner (its loudness envelope warped), as TimGM6mb's strings, voices and leads
                (their loudest point at 0.1 to 0.3 s, against 0.3 to 1.1 s in the training fonts)
+  pcen         `demo_recipe` with per-channel energy normalisation (PCEN, Wang et al. 2017; below, exploratory; librosa's
+               defaults) in place of the dB: each mel band's magnitude divided by its own smoothed past (0.4 s), then
+               compressed; an automatic gain per band, so a library's loudness and colouring count less
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
                validation note (`loop_infer`), `LowPass` on half of the training notes, the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
                only where it is faster)
@@ -93,6 +96,7 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                programs=dict(programs=0.5),
                font_batches=dict(font_batches=True),
                programs1=dict(programs=1.),
+               pcen=dict(pcen=True),
                demo=dict())
 
 def _transpose_cls():
@@ -148,6 +152,23 @@ def _attack_cls():
             g = (e.gather(-1, src)/e.clamp_min(1e-6)).clamp_max(10.)                     # the envelope of `src`, on the sound of `t`
             out = x.clone(); out[i] = (xi*g[:,None]).to(x.dtype); return out
     return FastAttack
+
+def _pcen_cls():
+    from fastai_audio_nb.spectrogram import AmplitudeToDB, TensorSpectrogram, _plain
+    class PCEN(AmplitudeToDB):
+        "Per-channel energy normalisation (Wang et al. 2017; `librosa.pcen`'s defaults, on the mel magnitudes scaled by 2**31 as librosa advises for audio in [-1, 1]) in place of the dB"
+        def __init__(self, frames_per_s:float, time_constant:float=0.4, gain:float=0.98, bias:float=2., power:float=0.5, eps:float=1e-6):
+            super().__init__(); self.fps,self.tc,self.gain,self.bias,self.power,self.eps = frames_per_s,time_constant,gain,bias,power,eps
+        def encodes(self, x:TensorSpectrogram):
+            e = _plain(x).float()
+            e = (e.sqrt() if x.power==2 else e)*2**31
+            t = self.tc*self.fps; b = ((1 + 4*t**2)**0.5 - 1)/(2*t**2)     # librosa's smoothing coefficient
+            m, ms = torch.ones_like(e[..., 0]), []          # librosa's initial state: a past of ones
+            for i in range(e.shape[-1]): m = (1-b)*m + b*e[..., i]; ms.append(m)
+            m = torch.stack(ms, -1)
+            y = (self.bias + e/(self.eps + m)**self.gain)**self.power - self.bias**self.power
+            return TensorSpectrogram(y, **{**x.__dict__, 'db':True})
+    return PCEN
 
 def default_items(path:Path)->pd.DataFrame:
     "The default set's notes with their split, family, SoundFont and GM program"
@@ -230,6 +251,13 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
         from fastai_audio_nb.datasets import gm_programs
         fam = gm_programs().set_index('program').instrument_family_str
         _program_learner(learn, [fam[int(c[1:])] for c in dls.vocab], r['programs'])
+    if r.get('pcen'):   # PCEN in place of the dB, in every loader's spectrogram pipeline
+        from fastai_audio_nb.spectrogram import AmplitudeToDB, SpectrogramConfig
+        cfg = SpectrogramConfig.from_preset(r['spec'])
+        for dl in learn.dls.loaders:
+            fs = dl.after_batch.fs
+            i = [j for j,f in enumerate(fs) if type(f) is AmplitudeToDB][0]
+            fs[i] = _pcen_cls()(cfg.sample_rate/cfg.hop_length)
     if r.get('wd') is not None: learn.wd = r['wd']   # fastai's decoupled weight decay (AdamW), 0.01 by default
     t0 = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], cbs=[BF16Training()] if r.get('bf16') else None)
