@@ -11,9 +11,10 @@ The `musicnn` package on PyPI carries its TensorFlow checkpoints (MTT_musicnn: 0
 3. fits a logistic regression on the training notes' features (standardised; its C chosen by leaving a SoundFont out:
    fit on FluidR3_GM, scored on MuseScore_General_Lite), then scores the TimGM6mb notes;
 4. for each `model.pkl` given (from `make demo`), fuses its probabilities with the probe's (the mean of their logs,
-   equal weights, fixed beforehand) and scores the fusion.
+   equal weights, fixed beforehand) and scores the fusion; `--fractions 0.25 0.5 1` does it again with the probe fitted
+   on a random part of the training notes (fewer notes' features to compute).
 
-    python bench/musicnn_probe.py --weights W.npz --data data/nsynth_gm_large [--models a/model.pkl ...] [--append bench/RESULTS.md]
+    python bench/musicnn_probe.py --weights W.npz --data data/nsynth_gm_large [--models a/model.pkl ...] [--fractions F ...] [--append bench/RESULTS.md]
 """
 import argparse, sys, time, re
 from pathlib import Path
@@ -107,10 +108,12 @@ def main():
     p.add_argument('--weights', default=None); p.add_argument('--dump', default=None)
     p.add_argument('--data', default='data/nsynth_gm_large'); p.add_argument('--models', nargs='*', default=[])
     p.add_argument('--threads', type=int, default=None); p.add_argument('--append', default=None)
+    p.add_argument('--fractions', nargs='+', type=float, default=[1.], help="parts of the training notes to fit the probe on (a random draw, seed 0)")
     p.add_argument('--parity', default=None, help="an npz of TensorFlow's features (names, max, mean) of validation notes: the port's largest difference")
     a = p.parse_args()
     if a.dump: return dump_weights(a.dump)
     if a.threads: torch.set_num_threads(a.threads)
+    if not a.weights: p.error("--weights W.npz is needed: MTT_musicnn's variables (make it once with --dump W.npz where tensorflow and musicnn are installed)")
     m, path = load_musicnn(a.weights), Path(a.data)
     if a.parity:
         ref = np.load(a.parity); idx = [0, 100, 500]
@@ -129,26 +132,29 @@ def main():
     a_ = font=='FluidR3_GM'
     loso = {C: float((probe(Xt[a_], fam['train'][a_], C).predict(Xt[~a_])==fam['train'][~a_]).mean()) for C in (0.003, 0.01, 0.03, 0.1, 1.)}
     C = max(loso, key=loso.get)
-    clf = probe(Xt, fam['train'], C); P = clf.predict_proba(Xv); classes = list(clf.classes_)
-    acc = float((clf.classes_[P.argmax(1)]==fam['valid']).mean())
-    rows = [f"| C (chosen on FluidR3_GM -> MuseScore_General_Lite) | " + ', '.join(f'{c:g}: {v:.3f}' for c, v in loso.items()) + " |",
-            f"| the probe on TimGM6mb (C={C:g}) | **{acc:.3f}** |"]
-    print(*rows, sep='\n', flush=True)
+    rows = [f"| C (chosen on FluidR3_GM -> MuseScore_General_Lite) | " + ', '.join(f'{c:g}: {v:.3f}' for c, v in loso.items()) + " |"]
+    demo = []   # each model's probabilities of the validation notes, in `files['valid']`'s order
     if a.models:
         from fastai_audio_nb.learner import load_model, predict_files
-        names = [f.name for f in files['valid']]; res = []
-        rows += ["", "| demo model | as exported | fused with the probe (mean of the log-probabilities) | change |", "|---|---:|---:|---:|"]
+        names = [f.name for f in files['valid']]
         for mf in a.models:
             df = predict_files(load_model(mf), files['valid'], with_probs=True)
-            o = [names.index(Path(f).name) for f in df.file]
-            Q = np.stack([df[f'prob_{c}'].values for c in classes], 1)
-            fused = np.log(Q+1e-6) + np.log(P[o]+1e-6)
-            y = fam['valid'][o]
-            r0, r1 = float((np.array(classes)[Q.argmax(1)]==y).mean()), float((np.array(classes)[fused.argmax(1)]==y).mean())
-            res.append((r0, r1)); rows.append(f"| {mf} | {r0:.3f} | {r1:.3f} | {100*(r1-r0):+.1f} |"); print(rows[-1], flush=True)
-        m0, m1 = np.mean([r[0] for r in res]), np.mean([r[1] for r in res])
-        rows.append(f"| **mean of {len(res)}** (sd) | **{m0:.3f}** ({np.std([r[0] for r in res], ddof=1) if len(res)>1 else 0:.3f}) | **{m1:.3f}** ({np.std([r[1] for r in res], ddof=1) if len(res)>1 else 0:.3f}) | **{100*(m1-m0):+.1f}** |")
-    txt = '\n'.join(["| | |", "|---|---|"] + rows[:2] + rows[2:])
+            o = np.argsort([names.index(Path(f).name) for f in df.file])
+            demo.append((mf, df[[c for c in df.columns if c.startswith('prob_')]].iloc[o]))
+    rng = np.random.default_rng(0)
+    for frac in sorted(a.fractions, reverse=True):   # the probe on a random part of the training notes (seed 0): its features' cost
+        idx = np.sort(rng.permutation(len(Xt))[:round(frac*len(Xt))])
+        clf = probe(Xt[idx], fam['train'][idx], C); P = clf.predict_proba(Xv); classes = np.array(clf.classes_)
+        acc = lambda q: float((classes[q.argmax(1)]==fam['valid']).mean())
+        rows.append(f"| the probe on TimGM6mb, {len(idx)} training notes (C={C:g}) | **{acc(P):.3f}** |")
+        if not demo: continue
+        res = [(acc(Q), acc(np.log(Q+1e-6) + np.log(P+1e-6))) for Q in [q[[f'prob_{c}' for c in classes]].values for _, q in demo]]
+        if frac==max(a.fractions): rows += [f"| {mf}: as exported, fused with the probe (mean of the log-probabilities) | {r0:.3f}, {r1:.3f} ({100*(r1-r0):+.1f}) |" for (mf, _), (r0, r1) in zip(demo, res)]
+        r = np.array(res); d = 100*(r[:, 1]-r[:, 0])
+        rows.append(f"| **{len(r)} models, {len(idx)} training notes for the probe: as exported, fused** (sd) | **{r[:, 0].mean():.3f}** ({r[:, 0].std(ddof=1) if len(r)>1 else 0:.3f}), "
+                    f"**{r[:, 1].mean():.3f}** ({r[:, 1].std(ddof=1) if len(r)>1 else 0:.3f}): **{d.mean():+.1f}** ({d.min():+.1f} to {d.max():+.1f}) |")
+        print(rows[-1], flush=True)
+    txt = '\n'.join(["| | |", "|---|---|"] + rows)
     print(txt)
     if a.append:
         append_section(a.append, f"\n## A body pretrained on music, frozen (bench/musicnn_probe.py, exploratory, issue 16), {time.strftime('%Y-%m-%d %H:%M')}\n\n"
