@@ -44,14 +44,19 @@ Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
                centres a library never heard on itself
 
 The recipes that describe a past demo or `fastai-audio train` (`study`, `train_default`, `loops50`, `loops75`, `loops100`,
-`loop_tight`, `loops75_tight`) set `lowpass=None`, as they were measured; the others are `demo_recipe` with a change,
-so they follow it (with `LowPass` since 2026-12-06; their figures in bench/RESULTS.md before that date are without).
+`loop_tight`, `loops75_tight`) set `lowpass=None` and `pretrained=False`, as they were measured; the others are
+`demo_recipe` with a change, so they follow it (with `LowPass` since 2026-12-06, and from the package's audio-pretrained
+body since the evening of 2026-12-06; their figures in bench/RESULTS.md before then are without).
   attack       `demo_recipe` + `FastAttack` (below, exploratory) on half of the training notes: each note reaches its
                loudest point 1.5 to 4 times sooner (its loudness envelope warped), as TimGM6mb's strings, voices and leads
                (their loudest point at 0.1 to 0.3 s, against 0.3 to 1.1 s in the training fonts)
   pcen         `demo_recipe` with per-channel energy normalisation (PCEN, Wang et al. 2017; below, exploratory; librosa's
                defaults) in place of the dB: each mel band's magnitude divided by its own smoothed past (0.4 s), then
                compressed; an automatic gain per band, so a library's loudness and colouring count less
+  audio_pre    `demo_recipe` started from an audio-pretrained body (`--audio-weights FILE`, else the package's: `packaged_weights`,
+               `make pretrain`: audio_cnn on 'compact', GM program and pitch of 128 programs), every layer trained from the first
+               epoch; the demo's recipe since 2026-12-06 (its `pretrained='audio'`), so now the same as `demo`
+  scratch      `demo_recipe` from scratch (`pretrained=False`): the demo's recipe until 2026-12-06
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
                validation note (`loop_infer`), `LowPass` on half of the training notes, the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
                only where it is faster)
@@ -73,19 +78,20 @@ import pandas as pd, torch
 sys.path.insert(0, str(Path(__file__).parent))
 from benchutil import machine, append_section
 
-recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpass=None),
-               audio_resnet=dict(arch='audio_resnet'),
-               train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0., lowpass=None),
-               resnet_study_loops=dict(arch='audio_resnet', spec='nsynth_study'),
+scratch = dict(pretrained=False)   # the recipes of the demos before 2026-12-06 trained from scratch
+recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpass=None, **scratch),
+               audio_resnet=dict(arch='audio_resnet', **scratch),
+               train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0., lowpass=None, **scratch),
+               resnet_study_loops=dict(arch='audio_resnet', spec='nsynth_study', **scratch),
                transpose=dict(transpose=5),
                no_loops=dict(loops=0.),
                fp32=dict(bf16=False),
                short=dict(duration=2.),
-               loops50=dict(bf16=False, loops=0.5, loop_infer=False, lowpass=None),
-               loops75=dict(bf16=False, loops=0.75, loop_infer=False, lowpass=None),
-               loops100=dict(bf16=False, loops=1., loop_infer=False, lowpass=None),
-               loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2)), lowpass=None),
-               loops75_tight=dict(bf16=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2)), lowpass=None),
+               loops50=dict(bf16=False, loops=0.5, loop_infer=False, lowpass=None, **scratch),
+               loops75=dict(bf16=False, loops=0.75, loop_infer=False, lowpass=None, **scratch),
+               loops100=dict(bf16=False, loops=1., loop_infer=False, lowpass=None, **scratch),
+               loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2)), lowpass=None, **scratch),
+               loops75_tight=dict(bf16=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2)), lowpass=None, **scratch),
                lowpass=dict(lowpass=(1500., 7000.)),
                no_lowpass=dict(lowpass=None),
                attack=dict(fast_attack=(1.5, 4.)),
@@ -97,6 +103,8 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                font_batches=dict(font_batches=True),
                programs1=dict(programs=1.),
                pcen=dict(pcen=True),
+               audio_pre=dict(pretrained='audio'),
+               scratch=scratch,
                demo=dict())
 
 def _transpose_cls():
@@ -236,7 +244,7 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
                            is_valid=(it.soundfont=='MuseScore_General_Lite').values))
     return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
 
-def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, save:Path=None, adabn:bool=False)->dict:
+def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, save:Path=None, adabn:bool=False, audio_weights=None)->dict:
     "Train recipe `name` with `seed` and score it on `split`: accuracy, seconds"
     from fastai.torch_core import set_seed
     from fastai_audio_nb.models import get_arch
@@ -246,7 +254,13 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     ep = r.get('epochs', epochs)
     set_seed(seed)    # first: the loaders draw their shuffling's seed from Python's generator when they are made
     dls = split_dls(path, split, r)
-    learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
+    if r.get('pretrained')=='audio':   # the body from `--audio-weights`, else the package's (`packaged_weights`); every layer trained from the first epoch, as the demo does
+        if split=='loso' and audio_weights is None:
+            raise SystemExit("--split loso with an audio-pretrained recipe needs --audio-weights: the package's body heard MuseScore_General_Lite, "
+                             "the library left out (a FluidR3_GM-only body: bench/pretrain_fluid.py)")
+        learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained='audio', weights=audio_weights)
+        learn.unfreeze()
+    else: learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     if r.get('programs'):
         from fastai_audio_nb.datasets import gm_programs
         fam = gm_programs().set_index('program').instrument_family_str
@@ -311,6 +325,7 @@ def main():
     p.add_argument('--append', default=None)
     p.add_argument('--save', default=None, help="a folder for each run's weights ({recipe}-{split}-{seed}.pth)")
     p.add_argument('--adabn', action='store_true', help="also score with the BatchNorm statistics fitted to the validation notes (`adapt_batchnorm`: `predict_files(adapt=True)`)")
+    p.add_argument('--audio-weights', default=None, help="the body the recipe `audio_pre` starts from (`fastai-audio pretrain --arch audio_cnn --spec compact`)")
     p.add_argument('--tta', action='store_true', help="also score with fastai's test-time augmentation (`Learner.tta`)")
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
@@ -323,7 +338,7 @@ def main():
     for seed in a.seeds:           # seeds outermost: an interrupted run still compares the recipes
         for split in a.split:
             for name in a.recipes:
-                res.append(run(path, name, seed, a.epochs, split, a.tta, a.save, a.adabn))
+                res.append(run(path, name, seed, a.epochs, split, a.tta, a.save, a.adabn, a.audio_weights))
                 print(json.dumps(res[-1]), flush=True)
     txt = table(res)
     print(txt)

@@ -217,6 +217,8 @@ def _add_pretrain_args(p):
     p.add_argument('--device', default=None, help="'cpu' or 'cuda' (default: the GPU if there is one)")
     p.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: torch's); 1 is faster on a busy machine")
     p.add_argument('--seed', type=int, default=42, help='seeds everything random (default: 42)')
+    p.add_argument('--spec', default=None, help="the spectrogram preset the body learns on, which the learner starting from it should make (default: nsynth_study; make pretrain: compact)")
+    p.add_argument('--bf16', action='store_true', help='training steps in bfloat16: twice as fast on a CPU with bfloat16 instructions (AVX-512 BF16, AMX), far slower on one without')
 
 def _pretrain(args):
     "`fastai-audio pretrain`: pretrain a body on rendered notes, write the weights (`pretrain_backbone`, which checks the arguments and prints what it does and a summary)"
@@ -225,7 +227,7 @@ def _pretrain(args):
     a = args
     if a.threads: torch.set_num_threads(a.threads)
     return pretrain_backbone(a.out, a.arch, a.size, a.corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device,
-                             widths=a.widths, stem=a.stem, data=a.data)
+                             widths=a.widths, stem=a.stem, data=a.data, spec=a.spec, bf16=a.bf16)
 
 # %% ../nbs/07_cli.ipynb #4cdc049a
 def _add_events_args(p):

@@ -17,9 +17,10 @@ from fastai.vision.learner import _update_first_layer, _get_first_layer
 from .core import atomic_path
 
 # %% auto #0
-__all__ = ['audio_archs', 'AudioBasicBlock', 'audio_resnet', 'register_arch', 'BodyArch', 'AudioConvBlock', 'audio_cnn',
-           'get_arch', 'arch_name', 'adapt_first_conv', 'PretrainedWeightsError', 'load_weights',
-           'imagenet_weights_file', 'create_arch', 'save_audio_body', 'read_audio_weights']
+__all__ = ['audio_archs', 'packaged_audio_weights', 'AudioBasicBlock', 'audio_resnet', 'register_arch', 'BodyArch',
+           'AudioConvBlock', 'audio_cnn', 'get_arch', 'arch_name', 'adapt_first_conv', 'PretrainedWeightsError',
+           'load_weights', 'imagenet_weights_file', 'create_arch', 'save_audio_body', 'read_audio_weights',
+           'packaged_weights']
 
 # %% ../nbs/03b_models.ipynb #ef930a50
 class AudioBasicBlock(nn.Module):
@@ -275,3 +276,13 @@ def read_audio_weights(fn)->tuple:
         raise PretrainedWeightsError(f"{fn}: not an audio weights file (expected a dict with a 'body' state dict, as "
                                      "`save_audio_body` writes; ImageNet files go to `audio_learner(..., weights=...)`)")
     return d['body'],d.get('meta', {})
+
+# %% ../nbs/03b_models.ipynb #5fa925c8
+packaged_audio_weights = {'audio_cnn': 'audio_cnn_compact.pth'}   # the bodies the package carries, by architecture (`make pretrain` writes them)
+
+def packaged_weights(arch, # a builder (`audio_cnn`) or its name
+                    )->Path|None:
+    "The audio weights file the package carries for `arch`, or None"
+    import importlib.util
+    f = packaged_audio_weights.get(arch_name(arch))
+    return None if f is None else Path(importlib.util.find_spec('fastai_audio_nb').origin).parent/'weights'/f

@@ -20,7 +20,7 @@ from fastai.callback.channelslast import ChannelsLast
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
-from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch
+from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights
 from .learner import audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
 from .interpret import save_figure, AudioInterpretation
 
@@ -145,6 +145,7 @@ def train_and_report(learn,              # an `audio_learner`
                      bars:bool=None,     # fastai's progress bars (None: when stdout is a terminal)
                      info:dict=None,     # more entries for metrics.json
                      cbs=None,           # callbacks for the training only (`TimeBudget`, `BF16Training`): not exported
+                     fine_tune:bool=None,# one frozen epoch first (None: if the learner is pretrained; `fit_epochs`)
                     )->dict:
     "Train `learn`, printing the epoch table; export it, then write its confusion matrix and metrics under `out` (rank 0 only, when distributed)"
     import matplotlib; matplotlib.use('Agg')
@@ -152,7 +153,7 @@ def train_and_report(learn,              # an `audio_learner`
     if rank0: check_out_dir(out, need=export_bytes(learn) + 2**20)   # room for the model and the report, before training
     t0 = time.perf_counter()
     with _distrib_ctx(learn):
-        table = fit_epochs(learn, epochs, lr, bars=ifnone(bars, sys.stdout.isatty()), print_fn=print if rank0 else None, cbs=cbs)
+        table = fit_epochs(learn, epochs, lr, fine_tune, bars=ifnone(bars, sys.stdout.isatty()), print_fn=print if rank0 else None, cbs=cbs)
         train_s = time.perf_counter()-t0
         # every rank predicts its share; the predictions gathered are the whole validation set, on every rank (not in its order)
         with learn.no_bar(): interp = AudioInterpretation.from_learner(learn)
@@ -354,7 +355,7 @@ def fmt_duration(s:float)->str:
     return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
 # %% ../nbs/04a_training.ipynb #dc0cd002
-demo_recipe = dict(arch='audio_cnn', spec='compact', max_epochs=40, lr=3e-3, loops=0.75, loop_infer=True, lowpass=(1500., 7000.), bf16=True)   # issue 16: bench/accuracy.py
+demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer=True, lowpass=(1500., 7000.), bf16=True)   # issue 16: bench/accuracy.py
 
 def recipe_tfms(recipe:dict)->list|None:
     "The augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` in training (0: none), and on every note in validation and inference if `recipe['loop_infer']`; `LowPass` on half the training notes, its cutoff drawn in `recipe['lowpass']` (Hz; None: none)"
@@ -447,15 +448,22 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
         epochs, est, prec, why = demo_plan(dls, budget, r)
         t2 = time.perf_counter()
         print('\n'.join(f"   {o}" for o in why))
-        wfile = imagenet_weights_file(get_arch(arch))
-        pretrained = wfile is not None and wfile.exists()
-        if wfile is None: print(f"   {arch} has no ImageNet weights: it trains from scratch")
-        else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
         set_seed(seed)
-        learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained)
+        if r.get('pretrained')=='audio':   # the body the package carries for the model (`packaged_weights`); every layer trains from the first epoch
+            learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained='audio')
+            learn.unfreeze()
+            w = learn.audio_weights
+            print(f"   {arch} starts from the audio-pretrained body the package carries ({packaged_weights(arch).name}: GM program and pitch of "
+                  f"{w['notes']:,} notes of {', '.join(w['soundfonts'])}, {w['epochs']} epochs); every layer trains from the first epoch")
+        else:
+            wfile = imagenet_weights_file(get_arch(arch))
+            pretrained = wfile is not None and wfile.exists()
+            if wfile is None: print(f"   {arch} has no ImageNet weights: it trains from scratch")
+            else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
+            learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained)
         print(f"\n== 3. training {arch}: {epochs} epoch{'s' if epochs>1 else ''} planned, then as many as fit {fmt_duration(budget)} at the pace of its epochs (TimeBudget, at most {r['max_epochs']})")
         cbs = [TimeBudget(budget, epochs), *prec]
-        m = train_and_report(learn, out, r['max_epochs'], r['lr'], cbs=cbs, info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(),
+        m = train_and_report(learn, out, r['max_epochs'], r['lr'], cbs=cbs, fine_tune=False if r.get('pretrained')=='audio' else None, info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(),
                                                                                     precision=[type(c).__name__ for c in prec], budget_seconds=round(budget, 1), estimate_seconds=round(est, 1)))
         ep = m['history']
         print(f"\n== 4. results")
