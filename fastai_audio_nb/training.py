@@ -449,7 +449,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
         t2 = time.perf_counter()
         print('\n'.join(f"   {o}" for o in why))
         set_seed(seed)
-        if r.get('pretrained')=='audio':   # the body the package carries for the model (`packaged_weights`); every layer trains from the first epoch
+        if r.get('pretrained')=='audio' and packaged_weights(arch) is not None:   # the body the package carries for the model; every layer trains from the first epoch
             learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained='audio')
             learn.unfreeze()
             w = learn.audio_weights
