@@ -52,8 +52,8 @@ bench: apt venv
 
 # the audio-pretrained body the package carries (nbs/09_pretrain.ipynb; `audio_learner(..., pretrained='audio')` and the demo start
 # from it): renders the pretraining corpus into $(DATA)/nsynth_gm_pretrain if needed (8,191 notes of FluidR3_GM and
-# MuseScore_General_Lite), then trains audio_cnn on the 'compact' spectrogram for 30 epochs and writes $(PRETRAIN_OUT); about 10 min
-# on a 2-core CPU with bfloat16 instructions (AVX-512 BF16, AMX), where the steps run in bfloat16; PRETRAIN_BF16= on one without
+# MuseScore_General_Lite), then trains audio_cnn on the 'compact' spectrogram for 30 epochs and writes $(PRETRAIN_OUT); about 9 min
+# on an idle 2-core CPU with bfloat16 instructions (AVX-512 BF16, AMX), where the steps run in bfloat16; PRETRAIN_BF16= on one without
 # (bfloat16 is emulated there, many times slower). PRETRAIN_ARGS adds to or overrides the command line, e.g. "--threads 1" on a busy
 # CPU, or the ResNet body: PRETRAIN_ARGS="--arch audio_resnet --spec nsynth_study --epochs 10" PRETRAIN_OUT=models/audio_resnet.pth;
 # on a GPU PRETRAIN_ARGS="--arch resnet18 --spec nsynth_study --size large --device cuda" PRETRAIN_OUT=models/audio_resnet18.pth

@@ -257,7 +257,7 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     if r.get('pretrained')=='audio':   # the body from `--audio-weights`, else the package's (`packaged_weights`); every layer trained from the first epoch, as the demo does
         if split=='loso' and audio_weights is None:
             raise SystemExit("--split loso with an audio-pretrained recipe needs --audio-weights: the package's body heard MuseScore_General_Lite, "
-                             "the library left out (a FluidR3_GM-only body: bench/pretrain_fluid.py)")
+                             "the library left out (a FluidR3_GM-only body: make pretrain PRETRAIN_ARGS=\"--fonts FluidR3_GM\" PRETRAIN_OUT=F.pth)")
         learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained='audio', weights=audio_weights)
         learn.unfreeze()
     else: learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)

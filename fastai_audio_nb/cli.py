@@ -129,7 +129,7 @@ _spec_options = [   # (option, the `SpectrogramConfig` setting it changes, type,
     ('--f-max', 'f_max', float, 'HZ', "highest frequency of the mel bands (at most half the sample rate; the preset's is lowered to it)"),
     ('--mfcc', 'n_mfcc', int, 'N', 'N MFCCs of the mel bands instead of the bands')]
 _options = dict(preset='--spec', spec='--spec', **{k: flag for flag, k, *_ in _spec_options}, augment='--augment', bs='--bs', sr='--sr', duration='--duration',
-                arch='--arch', epochs='--epochs', lr='--lr', n_workers='--workers', num_workers='--workers', widths='--widths', stem='--stem', minutes='--minutes')
+                arch='--arch', epochs='--epochs', lr='--lr', n_workers='--workers', num_workers='--workers', widths='--widths', stem='--stem', minutes='--minutes', soundfonts='--fonts')
 
 def _said(e:Exception, **options)->CLIError:
     "The library's error `e` as the command line says it: an argument becomes its option (`n_mfcc=50` -> `--mfcc 50`; `options`: more of them), words in parentheses stay"
@@ -218,6 +218,7 @@ def _add_pretrain_args(p):
     p.add_argument('--threads', type=int, default=None, help="torch CPU threads (default: torch's); 1 is faster on a busy machine")
     p.add_argument('--seed', type=int, default=42, help='seeds everything random (default: 42)')
     p.add_argument('--spec', default=None, help="the spectrogram preset the body learns on, which the learner starting from it should make (default: nsynth_study; make pretrain: compact)")
+    p.add_argument('--fonts', nargs='+', default=None, metavar='SOUNDFONT', help="only the corpus's notes of these SoundFonts (default: all), e.g. FluidR3_GM for a body the check that leaves MuseScore_General_Lite out can use")
     p.add_argument('--bf16', action='store_true', help='training steps in bfloat16: twice as fast on a CPU with bfloat16 instructions (AVX-512 BF16, AMX), far slower on one without')
 
 def _pretrain(args):
@@ -227,7 +228,7 @@ def _pretrain(args):
     a = args
     if a.threads: torch.set_num_threads(a.threads)
     return pretrain_backbone(a.out, a.arch, a.size, a.corpus, a.epochs, a.bs, a.lr, masks=not a.no_masks, seed=a.seed, device=a.device,
-                             widths=a.widths, stem=a.stem, data=a.data, spec=a.spec, bf16=a.bf16)
+                             widths=a.widths, stem=a.stem, data=a.data, spec=a.spec, bf16=a.bf16, soundfonts=a.fonts)
 
 # %% ../nbs/07_cli.ipynb #4cdc049a
 def _add_events_args(p):

@@ -33,7 +33,7 @@ from .datasets import nsynth_dls
 __all__ = ['pretrain_sizes', 'n_programs', 'n_pitches', 'gm_all_programs', 'pretrain_instruments', 'pretrain_plan',
            'render_pretrain_corpus', 'pretrain_corpus_path', 'get_pretrain_corpus', 'corpus_mels', 'pretrain_model',
            'program_pitch_loss', 'program_accuracy', 'pitch_accuracy', 'pretrain_dls', 'pretrain_learner',
-           'pretrain_arch', 'pretrain_backbone']
+           'pretrain_arch', 'fonts_only', 'pretrain_backbone']
 
 # %% ../nbs/09_pretrain.ipynb #0bd4a49e
 _gm_extra_range = {47:(36,60), 55:(48,84), **{p:(36,96) for p in range(88,104)}, 104:(48,84), 105:(48,84), 106:(50,80),
@@ -309,6 +309,19 @@ def pretrain_arch(arch='audio_resnet', # a name for `get_arch` (the library's or
     if isinstance(f, BodyArch): raise ValueError(f"arch={arch}: an AudioSet backbone comes pretrained: fine-tune it with fastai-audio train --arch {arch} --weights FILE")
     return f
 
+# %% ../nbs/09_pretrain.ipynb #f557bb6c
+def fonts_only(data:dict,    # `corpus_mels`' result for corpus `path`
+               path,         # the corpus
+               soundfonts,   # the SoundFonts whose notes are kept
+              )->dict:
+    "The notes of `data` rendered from `soundfonts`, in the same order; a `ValueError` naming the corpus's SoundFonts if none is"
+    path = Path(path)
+    font = _corpus_labels(path).instrument.map(pd.read_csv(path/'nsynth-train'/'instruments.csv').set_index('instrument').soundfont)
+    keep = font.isin(list(soundfonts)).values
+    if not keep.any(): raise ValueError(f"{path}: no notes of {', '.join(soundfonts)}; its SoundFonts are {', '.join(font.unique())}")
+    k = torch.tensor(keep)
+    return {n:(v[k] if torch.is_tensor(v) else [o for o,m in zip(v, keep) if m] if n=='note_str' else v) for n,v in data.items()}
+
 # %% ../nbs/09_pretrain.ipynb #5665e5df
 def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
                       arch=audio_resnet,     # a function taking `pretrained`, or its name (`pretrain_arch`): `audio_resnet` (CPU), `resnet18` (GPU), ...
@@ -327,23 +340,27 @@ def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
                       data='data',           # where the corpus is rendered: `data`/nsynth_gm_pretrain
                       spec=None,             # the spectrogram: a `SpectrogramConfig` or a preset name (default: the study's); the learner that starts from the body should make the same
                       bf16:bool=False,       # the training steps in bfloat16 (`BF16Training`): twice as fast on a CPU with bfloat16 instructions, far slower on one without
+                      soundfonts=None,       # only the corpus's notes of these SoundFonts (default: all), e.g. a body for a check that leaves a SoundFont out
                      )->dict:
     "Pretrain `arch`'s body on the rendered corpus (GM program + pitch) and write it to `dest`; return what was done"
     t0 = time.perf_counter()
     if not all(isinstance(o, numbers.Integral) for o in (epochs, bs)) or epochs<1 or bs<2:
         raise ValueError(f"epochs must be at least 1 and bs at least 2 (integers; batch norm needs two items a batch): not epochs={epochs!r}, bs={bs!r}")
     if isinstance(spec, str) and spec not in SpectrogramConfig.presets: raise ValueError(f"spec={spec!r}: unknown spectrogram; the presets are {', '.join(SpectrogramConfig.presets)}")
+    if soundfonts is not None and (bad := [s for s in soundfonts if s not in nsynth_gm_soundfonts['train']]):
+        raise ValueError(f"soundfonts={list(soundfonts)}: the corpus holds the notes of {', '.join(nsynth_gm_soundfonts['train'])} only, not of {', '.join(bad)}")
     if size is not None and size not in pretrain_sizes: raise ValueError(f"unknown size {size!r}: choose from {', '.join(pretrain_sizes)}")
     arch = pretrain_arch(arch, widths, stem)
     if corpus is None: size = ifnone(size, 'pretrain'); corpus = pretrain_corpus_path(size, data)
     if print_fn: print_fn(f"pretraining {arch_name(arch)} on the {ifnone(size, 'rendered')} corpus ({corpus}) for {epochs} epochs -> {dest}")
     path = _pretrain_corpus(size, corpus, progress=print_fn is not None)
     cached = corpus_mels(path, SpectrogramConfig.from_preset(spec) if isinstance(spec, str) else spec)   # the spectrograms
+    if soundfonts is not None: cached = fonts_only(cached, path, soundfonts)
     t_data = time.perf_counter()-t0
     learn = pretrain_learner(cached, arch, bs, valid_pct, masks, seed, device)
     table = fit_epochs(learn, epochs, lr, fine_tune=False, print_fn=print_fn, cbs=[BF16Training()] if bf16 else None)
     last = table.epochs[-1]
-    sf = pd.read_csv(path/'nsynth-train'/'instruments.csv').soundfont.unique().tolist()
+    sf = list(soundfonts) if soundfonts is not None else pd.read_csv(path/'nsynth-train'/'instruments.csv').soundfont.unique().tolist()
     meta = dict(arch=arch_name(arch), n_in=1, spectrogram=cached['spectrogram'], corpus=str(path), soundfonts=sf,
                 notes=len(cached['mels']), programs=int(cached['program'].unique().numel()),
                 task='supervised: GM program (128 classes) + MIDI pitch (128 classes)', epochs=epochs, bs=bs, lr=lr,
