@@ -56,6 +56,9 @@ body since the evening of 2026-12-06; their figures in bench/RESULTS.md before t
   audio_pre    `demo_recipe` started from an audio-pretrained body (`--audio-weights FILE`, else the package's: `packaged_weights`,
                `make pretrain`: audio_cnn on 'compact', GM program and pitch of 128 programs), every layer trained from the first
                epoch; the demo's recipe since 2026-12-06 (its `pretrained='audio'`), so now the same as `demo`
+  train_audio_cnn  `fastai-audio train --arch audio_cnn` since 2026-12-06: audio_cnn on 'compact' from the package's
+               audio-pretrained body (`--audio-weights` for loso), every layer trained from the first epoch, without the
+               demo's augmentations (no loops, no low-pass): against `train_default`, for `fastai-audio train`'s defaults
   scratch      `demo_recipe` from scratch (`pretrained=False`): the demo's recipe until 2026-12-06
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
                validation note (`loop_infer`), `LowPass` on half of the training notes, the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
@@ -82,6 +85,7 @@ scratch = dict(pretrained=False)   # the recipes of the demos before 2026-12-06 
 recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpass=None, **scratch),
                audio_resnet=dict(arch='audio_resnet', **scratch),
                train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0., lowpass=None, **scratch),
+               train_audio_cnn=dict(arch='audio_cnn', spec='compact', loops=0., lowpass=None, pretrained='audio'),
                resnet_study_loops=dict(arch='audio_resnet', spec='nsynth_study', **scratch),
                transpose=dict(transpose=5),
                no_loops=dict(loops=0.),

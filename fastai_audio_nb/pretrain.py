@@ -348,7 +348,7 @@ def pretrain_backbone(dest='models/audio_resnet.pth', # the weights file written
         raise ValueError(f"epochs must be at least 1 and bs at least 2 (integers; batch norm needs two items a batch): not epochs={epochs!r}, bs={bs!r}")
     if isinstance(spec, str) and spec not in SpectrogramConfig.presets: raise ValueError(f"spec={spec!r}: unknown spectrogram; the presets are {', '.join(SpectrogramConfig.presets)}")
     if soundfonts is not None and (bad := [s for s in soundfonts if s not in nsynth_gm_soundfonts['train']]):
-        raise ValueError(f"soundfonts={list(soundfonts)}: the corpus holds the notes of {', '.join(nsynth_gm_soundfonts['train'])} only, not of {', '.join(bad)}")
+        raise ValueError(f"soundfonts={' '.join(soundfonts)}: the corpus holds the notes of {', '.join(nsynth_gm_soundfonts['train'])} only, not of {', '.join(bad)}")
     if size is not None and size not in pretrain_sizes: raise ValueError(f"unknown size {size!r}: choose from {', '.join(pretrain_sizes)}")
     arch = pretrain_arch(arch, widths, stem)
     if corpus is None: size = ifnone(size, 'pretrain'); corpus = pretrain_corpus_path(size, data)

@@ -20,15 +20,15 @@ from fastai.callback.channelslast import ChannelsLast
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
-from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights
-from .learner import audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
+from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights, read_audio_weights
+from .learner import _spec_diffs, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
 from .interpret import save_figure, AudioInterpretation
 
 # %% auto #0
 __all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
-           'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'train_audio', 'step_seconds',
-           'batch_seconds', 'train_batch_seconds', 'demo_threads', 'demo_precision', 'fmt_duration', 'recipe_tfms',
-           'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
+           'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'body_preset', 'train_audio',
+           'step_seconds', 'batch_seconds', 'train_batch_seconds', 'demo_threads', 'demo_precision', 'fmt_duration',
+           'recipe_tfms', 'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -178,13 +178,15 @@ default_spec = 'nsynth_study'   # the spectrogram preset of `fastai-audio train`
 def start_weights(name:str,            # the architecture's name, as `get_arch` takes it
                   arch,                # `get_arch(name)`
                   weights=None,        # a weights file: ImageNet's for a torchvision model (offline), the body `make pretrain` wrote for the library's
-                  pretrained:bool=True,# False: from scratch, even with ImageNet weights in torch's cache
+                  pretrained:bool=True,# False: from scratch, even with ImageNet weights in torch's cache or an audio body in the package
                   download:bool=False, # let torchvision download the ImageNet weights missing from its cache
                  )->tuple:
-    "(`pretrained`, `weights`) for `audio_learner` and how the model starts, in words: ImageNet weights when cached or given, else from scratch"
-    if name in audio_archs:   # no ImageNet weights: from scratch, or the body `make pretrain` wrote
-        return ('audio', weights, f"pretrained (audio weights from {weights})") if weights else (False, None, "from scratch")
+    "(`pretrained`, `weights`) for `audio_learner` and how the model starts, in words: audio or ImageNet weights when the package carries, torch caches or the user gives them, else from scratch"
+    if name in audio_archs and weights: return 'audio', weights, f"pretrained (audio weights from {weights})"   # the body `make pretrain` wrote
     if not pretrained: return False, None, "from scratch (--no-pretrained)"
+    if name in audio_archs:   # no ImageNet weights: the audio body the package carries (`packaged_weights`), else from scratch
+        if (w := packaged_weights(name)) is None: return False, None, "from scratch"
+        return 'audio', None, f"pretrained (the audio body the package carries, {w.name}: GM program and pitch of rendered notes)"
     if weights: return True, weights, f"pretrained (ImageNet weights from {weights})"
     wfile = None if isinstance(arch, str) else imagenet_weights_file(arch)
     if wfile is None: return True, None, "pretrained (its ImageNet weights, downloaded once)"   # timm's, or a builder that downloads its own
@@ -202,28 +204,37 @@ def _split_note(path, seed:int, label_from:str='name', valid_pct:float=None, val
     left = f"; the files in {unused}/ are not used" if (Path(path)/unused).is_dir() else ''
     return f" (a random {valid_pct:g}, seed {seed}{left})"
 
+def body_preset(weights)->str|None:
+    "The `SpectrogramConfig` preset an audio body (a weights file `save_audio_body` wrote) was pretrained on, if it was one"
+    s = read_audio_weights(weights)[1].get('spectrogram')
+    if s is None: return None
+    return first(n for n in SpectrogramConfig.presets if not _spec_diffs(s, SpectrogramConfig.from_preset(n, sample_rate=s['sample_rate'])))
+
 def _start(name:str, arch, spec:str, changes:dict, la, weights, pretrained:bool, download:bool)->tuple:
-    "The spectrogram (None: a `BodyArch`'s own front-end), `audio_learner`'s `pretrained` and `weights`, and how the model starts, in words"
+    "The spectrogram (None: a `BodyArch`'s own front-end) and its preset, `audio_learner`'s `pretrained` and `weights`, and how the model starts, in words"
     if isinstance(arch, BodyArch):   # an AudioSet backbone brings its own front-end, at its own rate
         start = f"pretrained (AudioSet{' weights from ' + str(weights) if weights else ''})" if pretrained else 'from scratch'
-        return None, pretrained, weights, start
-    cfg = SpectrogramConfig.for_items(ifnone(spec, default_spec), la.sr, **changes)
+        return None, None, pretrained, weights, start
+    pretrained, weights, start = start_weights(name, arch, weights, pretrained, download)
+    if spec is None and pretrained=='audio': spec = body_preset(ifnone(weights, packaged_weights(name)))   # the body's own spectrogram
+    spec = ifnone(spec, default_spec)
+    cfg = SpectrogramConfig.for_items(spec, la.sr, **changes)
     if la.duration is not None and la.duration*la.sr <= cfg.n_fft//2:
         raise ValueError(f"duration={la.duration:g} at sr={la.sr} is {int(la.duration*la.sr)} samples a clip: the spectrogram (n_fft={cfg.n_fft}) needs more than "
                          f"{cfg.n_fft//2}, e.g. duration={math.ceil((cfg.n_fft//2+1)/la.sr*100)/100:g}, or a smaller n_fft")
-    return (cfg, *start_weights(name, arch, weights, pretrained, download))
+    return cfg, spec, pretrained, weights, start
 
 # %% ../nbs/04a_training.ipynb #ta0cd003
 def train_audio(path,                   # folder of audio files (searched recursively)
                 out=None,               # folder for model.pkl, confusion_matrix.png and metrics.json (default: models/{`path`'s name}-{`arch`})
                 arch:str=None,          # a name for `get_arch` (default: `default_arch`)
                 csv=None,               # a table of the files, labels and split (`csv_dls`), instead of labels from names or folders (`folder_dls`)
-                spec:str=None,          # a `SpectrogramConfig` preset (default: `default_spec`); not for a `BodyArch`
+                spec:str=None,          # a `SpectrogramConfig` preset (default: an audio body's own, else `default_spec`); not for a `BodyArch`
                 spec_changes:dict=None, # settings of the preset changed (None: the preset's), e.g. `dict(n_mels=64)`
                 weights=None,           # the weights to start from (`start_weights`; a `BodyArch`'s checkpoint)
                 pretrained:bool=True,   # False: from scratch
                 download:bool=False,    # let torchvision download the ImageNet weights missing from its cache
-                epochs:int=3,           # epochs in all, the first with the body frozen for a pretrained learner
+                epochs:int=3,           # epochs in all, the first with the body frozen for ImageNet or AudioSet weights (an audio body trains whole)
                 lr:float=None,          # learning rate (default: `train_and_report`'s)
                 augment:str=None,       # an `augment_presets` name: the training batches augmented on their device
                 mixup:bool=False,       # fastai's `MixUp` on the spectrogram batches
@@ -259,17 +270,18 @@ def train_audio(path,                   # folder of audio files (searched recurs
         say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{_split_note(path, seed, **kwargs)}, {len(v)} classes: {', '.join(map(str, v[:20]))}{', ...' if len(v)>20 else ''}")
         la = audio_loader(dls)
         if kwargs.get('cache'): n, nbytes = la.cache_info(); say(f"in memory: {n} clips decoded once, {nbytes/2**30:.2f} GB (loaded in this process unless num_workers is given)")
-        cfg, pretrained, weights, start = _start(name, arch, spec, changes, la, weights, pretrained, download)
+        cfg, spec, pretrained, weights, start = _start(name, arch, spec, changes, la, weights, pretrained, download)
         learn = audio_learner(dls, arch, spec=cfg, pretrained=pretrained, weights=weights, cbs=[MixUp()] if mixup else [])
         say(f"model: {name}, {start}")
-        if cfg is not None: say(f"spectrogram: {ifnone(spec, default_spec)}, {cfg.describe(la.duration)}")
+        if pretrained=='audio': learn.unfreeze()   # an audio body trains whole from the first epoch, as measured (nbs/09_pretrain, bench/RESULTS.md)
+        if cfg is not None: say(f"spectrogram: {spec}, {cfg.describe(la.duration)}")
         if dist: say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {dls.bs} per process, on {dls.device}")
         if augment or mixup: say(f"augmentation: {augment or 'none'}{', MixUp' if mixup else ''} (training batches only)")
         if bf16: say("precision: training steps in bfloat16 (BF16Training), validation in float32")
         info = dict(data=str(path), seed=seed, cache=bool(kwargs.get('cache')), augment=augment, mixup=mixup, bf16=bf16, **{k:kwargs.get(k) for k in ('label_from', 'valid_pct', 'valid_re')},
-                    csv=csv, valid_fold=kwargs.get('valid_fold'), spec=cfg and ifnone(spec, default_spec), start=start, spec_options=changes)
+                    csv=csv, valid_fold=kwargs.get('valid_fold'), spec=spec, start=start, spec_options=changes)
         info['label_from'] = ifnone(info['label_from'], 'name')
-        m = train_and_report(learn, out, epochs, lr, info=info, cbs=[BF16Training()] if bf16 else None)
+        m = train_and_report(learn, out, epochs, lr, info=info, cbs=[BF16Training()] if bf16 else None, fine_tune=False if pretrained=='audio' else None)
         say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
         say(f"saved {', '.join(str(Path(out)/f) for f in ('model.pkl', 'confusion_matrix.png', 'metrics.json') if (Path(out)/f).exists())}"
             + ('' if m['confusion_matrix'] is not None else f" (no confusion matrix picture for {len(m['vocab'])} classes: metrics.json has the most confused pairs)"))
