@@ -31,8 +31,8 @@ from .augment import ReseedAugments
 
 # %% auto #0
 __all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'NonFiniteError', 'StopOnNonFinite', 'audio_learner',
-           'body_learner', 'load_audio_pretrained', 'EpochTable', 'fit_epochs', 'BF16Training', 'TimeBudget',
-           'load_learner', 'load_model', 'predict_files', 'adapt_batchnorm', 'predict_windows']
+           'body_learner', 'load_audio_pretrained', 'body_preset', 'EpochTable', 'fit_epochs', 'BF16Training',
+           'TimeBudget', 'load_learner', 'load_model', 'predict_files', 'adapt_batchnorm', 'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #0f9ee997
 def audio_loader(dls)->LoadAudio|None:
@@ -306,6 +306,13 @@ def load_audio_pretrained(learn,            # an `audio_learner` built with `pre
         learn.pretrained,learn.audio_weights = True,meta
         if freeze: learn.freeze()
     return learn
+
+# %% ../nbs/04_learner.ipynb #3273485f
+def body_preset(weights)->str|None:
+    "The `SpectrogramConfig` preset an audio body (a weights file `save_audio_body` wrote) was pretrained on, if it was one"
+    s = read_audio_weights(weights)[1].get('spectrogram')
+    if s is None: return None
+    return first(n for n in SpectrogramConfig.presets if not _spec_diffs(s, SpectrogramConfig.from_preset(n, sample_rate=s['sample_rate'])))
 
 # %% ../nbs/04_learner.ipynb #f2cd18c6
 class EpochTable(Callback):

@@ -21,14 +21,14 @@ from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
 from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights, read_audio_weights
-from .learner import _spec_diffs, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
+from .learner import body_preset, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
 from .interpret import save_figure, AudioInterpretation
 
 # %% auto #0
 __all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
-           'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'body_preset', 'train_audio',
-           'step_seconds', 'batch_seconds', 'train_batch_seconds', 'demo_threads', 'demo_precision', 'fmt_duration',
-           'recipe_tfms', 'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
+           'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'train_audio', 'step_seconds',
+           'batch_seconds', 'train_batch_seconds', 'demo_threads', 'demo_precision', 'fmt_duration', 'recipe_tfms',
+           'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -203,12 +203,6 @@ def _split_note(path, seed:int, label_from:str='name', valid_pct:float=None, val
     unused = 'valid' if label_from=='folder' else 'nsynth-valid'
     left = f"; the files in {unused}/ are not used" if (Path(path)/unused).is_dir() else ''
     return f" (a random {valid_pct:g}, seed {seed}{left})"
-
-def body_preset(weights)->str|None:
-    "The `SpectrogramConfig` preset an audio body (a weights file `save_audio_body` wrote) was pretrained on, if it was one"
-    s = read_audio_weights(weights)[1].get('spectrogram')
-    if s is None: return None
-    return first(n for n in SpectrogramConfig.presets if not _spec_diffs(s, SpectrogramConfig.from_preset(n, sample_rate=s['sample_rate'])))
 
 def _start(name:str, arch, spec:str, changes:dict, la, weights, pretrained:bool, download:bool)->tuple:
     "The spectrogram (None: a `BodyArch`'s own front-end) and its preset, `audio_learner`'s `pretrained` and `weights`, and how the model starts, in words"
