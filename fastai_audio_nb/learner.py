@@ -312,7 +312,7 @@ def body_preset(weights)->str|None:
     "The `SpectrogramConfig` preset an audio body (a weights file `save_audio_body` wrote) was pretrained on, if it was one"
     s = read_audio_weights(weights)[1].get('spectrogram')
     if s is None: return None
-    return first(n for n in SpectrogramConfig.presets if not _spec_diffs(s, SpectrogramConfig.from_preset(n, sample_rate=s['sample_rate'])))
+    return first(n for n in SpectrogramConfig.presets if not _spec_diffs(s, SpectrogramConfig.from_preset(n, **{k:s[k] for k in ('sample_rate',) if k in s})))
 
 # %% ../nbs/04_learner.ipynb #f2cd18c6
 class EpochTable(Callback):

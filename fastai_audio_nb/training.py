@@ -20,7 +20,7 @@ from fastai.callback.channelslast import ChannelsLast
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
-from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights, read_audio_weights
+from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights
 from .learner import body_preset, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
 from .interpret import save_figure, AudioInterpretation
 
