@@ -12,7 +12,7 @@ instruments never heard in training:
 Recipes (`demo_recipe` in `fastai_audio_nb.training` with some entries changed):
   study        the demo before issue 16: resnet18 from scratch on the study's spectrogram (40 bands), 3 epochs
   audio_resnet the compact ResNet on the 'compact' spectrogram, the recipe's epochs
-  train_default `fastai-audio train`'s defaults: audio_resnet on the study's spectrogram, no loops
+  train_default `fastai-audio train`'s defaults until 2026-12-06: audio_resnet on the study's spectrogram, no loops
   resnet_study_loops  the same with the demo's `LoopSustain`
   transpose    `demo_recipe` + a sampler's transposition (`Transpose`, below, exploratory): each note played faster or
                slower, pitch and formants together, as a small library stretches one sample over many keys
@@ -56,9 +56,9 @@ body since the evening of 2026-12-06; their figures in bench/RESULTS.md before t
   audio_pre    `demo_recipe` started from an audio-pretrained body (`--audio-weights FILE`, else the package's: `packaged_weights`,
                `make pretrain`: audio_cnn on 'compact', GM program and pitch of 128 programs), every layer trained from the first
                epoch; the demo's recipe since 2026-12-06 (its `pretrained='audio'`), so now the same as `demo`
-  train_audio_cnn  `fastai-audio train --arch audio_cnn` since 2026-12-06: audio_cnn on 'compact' from the package's
+  train_audio_cnn  `fastai-audio train`'s defaults since 2026-12-06: audio_cnn on 'compact' from the package's
                audio-pretrained body (`--audio-weights` for loso), every layer trained from the first epoch, without the
-               demo's augmentations (no loops, no low-pass): against `train_default`, for `fastai-audio train`'s defaults
+               demo's augmentations (no loops, no low-pass): against `train_default`, which it replaced
   scratch      `demo_recipe` from scratch (`pretrained=False`): the demo's recipe until 2026-12-06
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
                validation note (`loop_infer`), `LowPass` on half of the training notes, the training steps in bfloat16 (`BF16Training`; the demo itself keeps it

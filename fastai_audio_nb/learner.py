@@ -180,7 +180,7 @@ def _check_batch_size(learn):
 def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `AudioTensor`)
                   arch,                  # a torchvision builder (`resnet18`), a timm name, a function taking `pretrained`, or a name in `audio_archs` (`audio_resnet`; an AudioSet backbone, `panns_cnn14`, `ast`, ...: a `BodyArch`)
                   spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the one the DataLoaders have from a learner or `add_spectrogram` before, else the study's; a `BodyArch`'s own)
-                  pretrained:bool|str=True, # ImageNet weights (downloaded once; see `weights` offline), or 'audio' (`weights`, or the body the package carries: `packaged_weights`); a `BodyArch`'s own (AudioSet's)
+                  pretrained:bool|str=True, # ImageNet weights (downloaded once; see `weights` offline), or 'audio' (`weights`, or the body the package carries: `packaged_weights`; what True means for `audio_cnn`); a `BodyArch`'s own (AudioSet's)
                   weights=None,          # local weights file (or torchvision weights enum) instead of the download; a `BodyArch`'s checkpoint (PANNs' file, AST's folder or hub name)
                   metrics=None,          # fastai metrics (None: `default_metrics` of the loss: accuracy, accuracy_multi or none)
                   normalize:bool=True,   # standardise spectrograms with training-set statistics
@@ -190,6 +190,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     "A fastai `Learner` for audio classification: spectrograms on the fly, then `arch` with fastai's head and splitter; a loss that becomes NaN stops the fit (`StopOnNonFinite`)"
     if isinstance(arch, str) and arch in audio_archs: arch = audio_archs[arch]   # the library's names (`get_arch`) before timm's
     if isinstance(arch, BodyArch): return _body_arch_learner(dls, arch, spec, pretrained, weights, n_in, metrics=metrics, n_out=n_out, **kwargs)
+    if pretrained is True and weights is None and packaged_weights(arch) is not None: pretrained = 'audio'   # no ImageNet weights: the package's audio body
     if pretrained=='audio':    # a body pretrained on rendered notes (nbs/09_pretrain), from the file `weights` or the package's
         if weights is None:
             weights = packaged_weights(arch)

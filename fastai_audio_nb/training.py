@@ -20,7 +20,7 @@ from fastai.callback.channelslast import ChannelsLast
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
-from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights
+from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights, read_audio_weights
 from .learner import body_preset, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
 from .interpret import save_figure, AudioInterpretation
 
@@ -141,7 +141,7 @@ def _figures(learn, interp, cm, epochs:int, table, train_s:float, info:dict)->di
 def train_and_report(learn,              # an `audio_learner`
                      out,                # folder for model.pkl, confusion_matrix.png and metrics.json
                      epochs:int=3,       # epochs in all, the first with the body frozen for a pretrained learner
-                     lr:float=None,      # learning rate (default: 2e-3 pretrained, 3e-3 from scratch)
+                     lr:float=None,      # learning rate (default: 2e-3 with a first epoch frozen, from ImageNet or AudioSet weights; else 3e-3)
                      bars:bool=None,     # fastai's progress bars (None: when stdout is a terminal)
                      info:dict=None,     # more entries for metrics.json
                      cbs=None,           # callbacks for the training only (`TimeBudget`, `BF16Training`): not exported
@@ -171,8 +171,8 @@ def train_and_report(learn,              # an `audio_learner`
     return m
 
 # %% ../nbs/04a_training.ipynb #da0cd001
-default_arch = 'audio_resnet'   # the architecture of `fastai-audio train` without --arch: trains well from scratch on a CPU (the demo's own recipe is `demo_recipe`)
-default_spec = 'nsynth_study'   # the spectrogram preset of `fastai-audio train` without --spec (the study's)
+default_arch = 'audio_cnn'      # the architecture of `fastai-audio train` without --arch: starts from the audio body the package carries, on its spectrogram (`start_weights`)
+default_spec = 'nsynth_study'   # the spectrogram preset of `fastai-audio train` without --spec, for a model that starts from no audio body (the study's)
 
 # %% ../nbs/04a_training.ipynb #sw0cd001
 def start_weights(name:str,            # the architecture's name, as `get_arch` takes it
@@ -204,19 +204,26 @@ def _split_note(path, seed:int, label_from:str='name', valid_pct:float=None, val
     left = f"; the files in {unused}/ are not used" if (Path(path)/unused).is_dir() else ''
     return f" (a random {valid_pct:g}, seed {seed}{left})"
 
-def _start(name:str, arch, spec:str, changes:dict, la, weights, pretrained:bool, download:bool)->tuple:
-    "The spectrogram (None: a `BodyArch`'s own front-end) and its preset, `audio_learner`'s `pretrained` and `weights`, and how the model starts, in words"
+def _start(name:str, arch, spec:str, weights, pretrained:bool, download:bool)->tuple:
+    "The spectrogram preset (None: a `BodyArch`'s own front-end), `audio_learner`'s `pretrained` and `weights`, and how the model starts, in words: all known before the files are read"
     if isinstance(arch, BodyArch):   # an AudioSet backbone brings its own front-end, at its own rate
         start = f"pretrained (AudioSet{' weights from ' + str(weights) if weights else ''})" if pretrained else 'from scratch'
-        return None, None, pretrained, weights, start
+        return None, pretrained, weights, start
     pretrained, weights, start = start_weights(name, arch, weights, pretrained, download)
     if spec is None and pretrained=='audio': spec = body_preset(ifnone(weights, packaged_weights(name)))   # the body's own spectrogram
-    spec = ifnone(spec, default_spec)
+    return ifnone(spec, default_spec), pretrained, weights, start
+
+def _body_rate(weights)->int|None:
+    "The sample rate an audio body (a weights file `save_audio_body` wrote) learned at, if it says"
+    return (read_audio_weights(weights)[1].get('spectrogram') or {}).get('sample_rate')
+
+def _spec_config(spec:str, changes:dict, la)->SpectrogramConfig:
+    "The preset `spec` with `changes` for the items `la` loads (`audio_loader`: their rate and duration, known once the files are read)"
     cfg = SpectrogramConfig.for_items(spec, la.sr, **changes)
     if la.duration is not None and la.duration*la.sr <= cfg.n_fft//2:
         raise ValueError(f"duration={la.duration:g} at sr={la.sr} is {int(la.duration*la.sr)} samples a clip: the spectrogram (n_fft={cfg.n_fft}) needs more than "
                          f"{cfg.n_fft//2}, e.g. duration={math.ceil((cfg.n_fft//2+1)/la.sr*100)/100:g}, or a smaller n_fft")
-    return cfg, spec, pretrained, weights, start
+    return cfg
 
 # %% ../nbs/04a_training.ipynb #ta0cd003
 def train_audio(path,                   # folder of audio files (searched recursively)
@@ -236,7 +243,7 @@ def train_audio(path,                   # folder of audio files (searched recurs
                 num_workers:int=None,   # data loading processes (default: the loaders'; the CPUs shared by the processes of `accelerate launch`)
                 bf16:bool=False,        # training steps in bfloat16 (`BF16Training`): about 1.7 times the epochs a minute on a CPU with bfloat16 instructions
                 say=print,              # what prints the lines about the run (only on rank 0)
-                **kwargs,               # `folder_dls`'s or `csv_dls`'s: `bs`, `sr`, `duration`, `crop`, `label_re`, `valid_pct`, `valid_fold`, `cache`...
+                **kwargs,               # `folder_dls`'s or `csv_dls`'s: `bs`, `sr` ('auto' from an audio body: the body's rate), `duration`, `crop`, `label_re`, `valid_pct`, `valid_fold`, `cache`...
                )->dict:
     "Train `arch` on the audio files under `path` and write its report under `out` (`train_and_report`), saying what it does; return the metrics"
     name, changes = ifnone(arch, default_arch), {k:v for k,v in (spec_changes or {}).items() if v is not None}
@@ -250,10 +257,13 @@ def train_audio(path,                   # folder of audio files (searched recurs
     arch = get_arch(name)
     if isinstance(arch, BodyArch) and (changes or spec):
         raise ValueError(f"{' '.join([*changes, *(['spec'] if spec else [])])}: {name} brings its own front-end (its spectrogram belongs to its weights)")
-    sr = kwargs.get('sr')
-    if not isinstance(arch, BodyArch): SpectrogramConfig.for_items(ifnone(spec, default_spec), sr if isinstance(sr, int) else None, **changes)   # before the files are read
     if augment is not None and augment not in augment_presets: raise ValueError(f"augment={augment}: not one of {', '.join(augment_presets)}")
     if weights and not isinstance(arch, BodyArch) and not Path(weights).is_file(): raise FileNotFoundError(f"{weights}: weights file not found")   # a `BodyArch`'s: said by the library
+    spec, pretrained, weights, start = _start(name, arch, spec, weights, pretrained, download)
+    body_sr = _body_rate(ifnone(weights, packaged_weights(name))) if pretrained=='audio' and kwargs.get('sr')=='auto' else None
+    if body_sr: kwargs['sr'] = body_sr   # an audio body hears the files at the rate it learned at: the same bands, the same frames
+    sr = kwargs.get('sr')
+    if spec is not None: SpectrogramConfig.for_items(spec, sr if isinstance(sr, int) else None, **changes)   # before the files are read
     say = say if is_rank0() else noop
     with distrib_group() as dist:   # the processes of `accelerate launch` share the CPUs of this machine
         if dist: num_workers = ifnone(num_workers, max(1, defaults.cpus//int(os.environ.get('LOCAL_WORLD_SIZE', 1))))
@@ -264,11 +274,11 @@ def train_audio(path,                   # folder of audio files (searched recurs
         say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{_split_note(path, seed, **kwargs)}, {len(v)} classes: {', '.join(map(str, v[:20]))}{', ...' if len(v)>20 else ''}")
         la = audio_loader(dls)
         if kwargs.get('cache'): n, nbytes = la.cache_info(); say(f"in memory: {n} clips decoded once, {nbytes/2**30:.2f} GB (loaded in this process unless num_workers is given)")
-        cfg, spec, pretrained, weights, start = _start(name, arch, spec, changes, la, weights, pretrained, download)
+        cfg = None if spec is None else _spec_config(spec, changes, la)
         learn = audio_learner(dls, arch, spec=cfg, pretrained=pretrained, weights=weights, cbs=[MixUp()] if mixup else [])
         say(f"model: {name}, {start}")
         if pretrained=='audio': learn.unfreeze()   # an audio body trains whole from the first epoch, as measured (nbs/09_pretrain, bench/RESULTS.md)
-        if cfg is not None: say(f"spectrogram: {spec}, {cfg.describe(la.duration)}")
+        if cfg is not None: say(f"spectrogram: {spec}, {cfg.describe(la.duration)}" + (" (the audio body's rate: files at another are resampled to it)" if body_sr else ''))
         if dist: say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {dls.bs} per process, on {dls.device}")
         if augment or mixup: say(f"augmentation: {augment or 'none'}{', MixUp' if mixup else ''} (training batches only)")
         if bf16: say("precision: training steps in bfloat16 (BF16Training), validation in float32")
