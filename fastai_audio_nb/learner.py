@@ -179,7 +179,7 @@ def _check_batch_size(learn):
 @delegates(vision_learner, but=['normalize', 'pretrained', 'weights', 'metrics'])
 def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `AudioTensor`)
                   arch,                  # a torchvision builder (`resnet18`), a timm name, a function taking `pretrained`, or a name in `audio_archs` (`audio_resnet`; an AudioSet backbone, `panns_cnn14`, `ast`, ...: a `BodyArch`)
-                  spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the one the DataLoaders have from a learner or `add_spectrogram` before, else the study's; a `BodyArch`'s own)
+                  spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the package's audio body's own when it starts from that body, else the one the DataLoaders have from a learner or `add_spectrogram` before, else the study's; a `BodyArch`'s own)
                   pretrained:bool|str=True, # ImageNet weights (downloaded once; see `weights` offline), or 'audio' (`weights`, or the body the package carries: `packaged_weights`; what True means for `audio_cnn`); a `BodyArch`'s own (AudioSet's)
                   weights=None,          # local weights file (or torchvision weights enum) instead of the download; a `BodyArch`'s checkpoint (PANNs' file, AST's folder or hub name)
                   metrics=None,          # fastai metrics (None: `default_metrics` of the loss: accuracy, accuracy_multi or none)
