@@ -31,8 +31,9 @@ from .augment import ReseedAugments
 
 # %% auto #0
 __all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'NonFiniteError', 'StopOnNonFinite', 'audio_learner',
-           'body_learner', 'load_audio_pretrained', 'body_preset', 'EpochTable', 'fit_epochs', 'BF16Training',
-           'TimeBudget', 'load_learner', 'load_model', 'predict_files', 'adapt_batchnorm', 'predict_windows']
+           'body_learner', 'load_audio_pretrained', 'body_spectrogram', 'body_preset', 'EpochTable', 'fit_epochs',
+           'BF16Training', 'TimeBudget', 'load_learner', 'load_model', 'predict_files', 'adapt_batchnorm',
+           'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #0f9ee997
 def audio_loader(dls)->LoadAudio|None:
@@ -309,11 +310,22 @@ def load_audio_pretrained(learn,            # an `audio_learner` built with `pre
     return learn
 
 # %% ../nbs/04_learner.ipynb #3273485f
+def body_spectrogram(weights)->tuple:
+    "The spectrogram an audio body (a weights file `save_audio_body` wrote) was pretrained on: the nearest preset, the settings that differ from it, and its rate; `(None, {}, None)` if the file records none"
+    s = read_audio_weights(weights)[1].get('spectrogram')
+    if s is None: return None, {}, None
+    known = {f.name for f in fields(SpectrogramConfig)}
+    s = SpectrogramConfig(**{k:v for k,v in s.items() if k in known})   # older files: today's defaults for what they lack
+    def changes(n):
+        ref = SpectrogramConfig.from_preset(n, **({'sample_rate': s.sample_rate} if s.sample_rate else {}))   # a preset at another rate is still that preset
+        return {f.name: getattr(s, f.name) for f in fields(s) if f.name!='sample_rate' and getattr(s, f.name)!=getattr(ref, f.name)}
+    n = min(SpectrogramConfig.presets, key=lambda n: len(changes(n)))   # the first of the nearest
+    return n, changes(n), s.sample_rate
+
 def body_preset(weights)->str|None:
     "The `SpectrogramConfig` preset an audio body (a weights file `save_audio_body` wrote) was pretrained on, if it was one"
-    s = read_audio_weights(weights)[1].get('spectrogram')
-    if s is None: return None
-    return first(n for n in SpectrogramConfig.presets if not _spec_diffs(s, SpectrogramConfig.from_preset(n, **{k:s[k] for k in ('sample_rate',) if k in s})))
+    n, changes, _ = body_spectrogram(weights)
+    return None if changes else n
 
 # %% ../nbs/04_learner.ipynb #f2cd18c6
 class EpochTable(Callback):

@@ -21,7 +21,7 @@ from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
 from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights, read_audio_weights
-from .learner import body_preset, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
+from .learner import body_spectrogram, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
 from .interpret import save_figure, AudioInterpretation
 
 # %% auto #0
@@ -205,17 +205,15 @@ def _split_note(path, seed:int, label_from:str='name', valid_pct:float=None, val
     return f" (a random {valid_pct:g}, seed {seed}{left})"
 
 def _start(name:str, arch, spec:str, weights, pretrained:bool, download:bool)->tuple:
-    "The spectrogram preset (None: a `BodyArch`'s own front-end), `audio_learner`'s `pretrained` and `weights`, and how the model starts, in words: all known before the files are read"
+    "The spectrogram preset (None: a `BodyArch`'s own front-end) and the settings an audio body changed in it, `audio_learner`'s `pretrained` and `weights`, how the model starts, in words, and the audio body's rate: all known before the files are read"
     if isinstance(arch, BodyArch):   # an AudioSet backbone brings its own front-end, at its own rate
         start = f"pretrained (AudioSet{' weights from ' + str(weights) if weights else ''})" if pretrained else 'from scratch'
-        return None, pretrained, weights, start
+        return None, {}, pretrained, weights, start, None
     pretrained, weights, start = start_weights(name, arch, weights, pretrained, download)
-    if spec is None and pretrained=='audio': spec = body_preset(ifnone(weights, packaged_weights(name)))   # the body's own spectrogram
-    return ifnone(spec, default_spec), pretrained, weights, start
-
-def _body_rate(weights)->int|None:
-    "The sample rate an audio body (a weights file `save_audio_body` wrote) learned at, if it says"
-    return (read_audio_weights(weights)[1].get('spectrogram') or {}).get('sample_rate')
+    if pretrained!='audio': return ifnone(spec, default_spec), {}, pretrained, weights, start, None
+    preset, changes, sr = body_spectrogram(ifnone(weights, packaged_weights(name)))   # the body's own spectrogram and rate, one reading of the file
+    if spec is not None: preset, changes = spec, {}                                  # a preset asked for: as it is
+    return ifnone(preset, default_spec), changes, pretrained, weights, start, sr
 
 def _spec_config(spec:str, changes:dict, la)->SpectrogramConfig:
     "The preset `spec` with `changes` for the items `la` loads (`audio_loader`: their rate and duration, known once the files are read)"
@@ -259,8 +257,9 @@ def train_audio(path,                   # folder of audio files (searched recurs
         raise ValueError(f"{' '.join([*changes, *(['spec'] if spec else [])])}: {name} brings its own front-end (its spectrogram belongs to its weights)")
     if augment is not None and augment not in augment_presets: raise ValueError(f"augment={augment}: not one of {', '.join(augment_presets)}")
     if weights and not isinstance(arch, BodyArch) and not Path(weights).is_file(): raise FileNotFoundError(f"{weights}: weights file not found")   # a `BodyArch`'s: said by the library
-    spec, pretrained, weights, start = _start(name, arch, spec, weights, pretrained, download)
-    body_sr = _body_rate(ifnone(weights, packaged_weights(name))) if pretrained=='audio' and kwargs.get('sr')=='auto' else None
+    spec, body_changes, pretrained, weights, start, body_sr = _start(name, arch, spec, weights, pretrained, download)
+    changes = {**body_changes, **changes}   # the body's own settings, then the ones asked for
+    if kwargs.get('sr')!='auto': body_sr = None
     if body_sr: kwargs['sr'] = body_sr   # an audio body hears the files at the rate it learned at: the same bands, the same frames
     sr = kwargs.get('sr')
     if spec is not None: SpectrogramConfig.for_items(spec, sr if isinstance(sr, int) else None, **changes)   # before the files are read
