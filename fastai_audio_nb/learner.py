@@ -180,7 +180,7 @@ def _check_batch_size(learn):
 @delegates(vision_learner, but=['normalize', 'pretrained', 'weights', 'metrics'])
 def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `AudioTensor`)
                   arch,                  # a torchvision builder (`resnet18`), a timm name, a function taking `pretrained`, or a name in `audio_archs` (`audio_resnet`; an AudioSet backbone, `panns_cnn14`, `ast`, ...: a `BodyArch`)
-                  spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: the package's audio body's own when it starts from that body, else the one the DataLoaders have from a learner or `add_spectrogram` before, else the study's; a `BodyArch`'s own)
+                  spec=None,             # the spectrogram: `SpectrogramConfig`, preset name or transforms (None: an audio body's own when it starts from one, else the one the DataLoaders have from a learner or `add_spectrogram` before, else the study's; a `BodyArch`'s own)
                   pretrained:bool|str=True, # ImageNet weights (downloaded once; see `weights` offline), or 'audio' (`weights`, or the body the package carries: `packaged_weights`; what True means for `audio_cnn`); a `BodyArch`'s own (AudioSet's)
                   weights=None,          # local weights file (or torchvision weights enum) instead of the download; a `BodyArch`'s checkpoint (PANNs' file, AST's folder or hub name)
                   metrics=None,          # fastai metrics (None: `default_metrics` of the loss: accuracy, accuracy_multi or none)
@@ -197,7 +197,8 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
             weights = packaged_weights(arch)
             if weights is None: raise PretrainedWeightsError(f"pretrained='audio': the package carries audio weights for {', '.join(packaged_audio_weights)} only; "
                                                              f"for {arch_name(arch)} pass weights='models/audio_resnet.pth' (written by `make pretrain`)")
-            spec = ifnone(spec, SpectrogramConfig(**read_audio_weights(weights)[1]['spectrogram']))   # the spectrogram it was pretrained on
+        if spec is None and (s := read_audio_weights(weights)[1].get('spectrogram')) is not None:   # the spectrogram it was pretrained on
+            spec = SpectrogramConfig(**{k:v for k,v in s.items() if k in {f.name for f in fields(SpectrogramConfig)}})
         learn = audio_learner(dls, arch, spec=spec, pretrained=False, metrics=metrics, normalize=normalize, n_in=n_in, n_out=n_out, **kwargs)
         return load_audio_pretrained(learn, weights)
     dls = _learner_dls(dls, spec, normalize)
