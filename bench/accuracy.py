@@ -60,6 +60,10 @@ body since the evening of 2026-12-06; their figures in bench/RESULTS.md before t
                audio-pretrained body (`--audio-weights` for loso), every layer trained from the first epoch, without the
                demo's augmentations (no loops, no low-pass): against `train_default`, which it replaced
   scratch      `demo_recipe` from scratch (`pretrained=False`): the demo's recipe until 2026-12-06
+  body_lr      `demo_recipe` with the body's layers at a tenth of the head's learning rate (fastai's discriminative rates,
+               `slice(3e-4, 3e-3)`): the audio-pretrained body's features kept closer to what it learned
+  label_smooth `demo_recipe` with label smoothing (fastai's `LabelSmoothingCrossEntropyFlat`, eps 0.1): a softer target, less
+               confidence on the training libraries' samples
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
                validation note (`loop_infer`), `LowPass` on half of the training notes, the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
                only where it is faster)
@@ -108,6 +112,8 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                programs1=dict(programs=1.),
                pcen=dict(pcen=True),
                audio_pre=dict(pretrained='audio'),
+               body_lr=dict(body_lr=3e-4),
+               label_smooth=dict(label_smoothing=0.1),
                scratch=scratch,
                demo=dict())
 
@@ -277,8 +283,12 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
             i = [j for j,f in enumerate(fs) if type(f) is AmplitudeToDB][0]
             fs[i] = _pcen_cls()(cfg.sample_rate/cfg.hop_length)
     if r.get('wd') is not None: learn.wd = r['wd']   # fastai's decoupled weight decay (AdamW), 0.01 by default
+    if r.get('label_smoothing'):
+        from fastai.losses import LabelSmoothingCrossEntropyFlat
+        learn.loss_func = LabelSmoothingCrossEntropyFlat(eps=r['label_smoothing'])
+    lr = slice(r['body_lr'], r['lr']) if r.get('body_lr') else r['lr']   # `body_lr`: the body's parameter group at its own rate (fastai's discriminative rates)
     t0 = time.perf_counter()
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, r['lr'], cbs=[BF16Training()] if r.get('bf16') else None)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, lr, cbs=[BF16Training()] if r.get('bf16') else None)
     secs = time.perf_counter()-t0
     with learn.no_bar(): loss, acc = learn.validate()[:2]
     res = dict(recipe=name, split=split, seed=seed, epochs=ep, accuracy=round(float(acc), 4), valid_loss=round(float(loss), 3),
