@@ -216,7 +216,7 @@ class LoadAudio(RandTransform):
         x = getattr(self, '_clips', {}).get(str(fn))
         if x is None: return None
         y = x if i16 else audio_to_float(x)
-        if y is x: y = x.clone()   # a copy: an item transform may change it in place
+        if y is x and not i16: y = x.clone()   # a copy: an item transform may change it in place (int16 items meet none, `_audio_kw`: the collated batch is their copy)
         if self.duration is not None:
             n = int(round(self.duration*self.sr))
             y = crop_pad(y, n, _crop_start(y.shape[-1], n, self.crop, getattr(self, 'train', False)))
