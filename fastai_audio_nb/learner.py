@@ -197,8 +197,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
             weights = packaged_weights(arch)
             if weights is None: raise PretrainedWeightsError(f"pretrained='audio': the package carries audio weights for {', '.join(packaged_audio_weights)} only; "
                                                              f"for {arch_name(arch)} pass weights='models/audio_resnet.pth' (written by `make pretrain`)")
-        if spec is None and (s := read_audio_weights(weights)[1].get('spectrogram')) is not None:   # the spectrogram it was pretrained on
-            spec = SpectrogramConfig(**{k:v for k,v in s.items() if k in {f.name for f in fields(SpectrogramConfig)}})
+        if spec is None and (s := read_audio_weights(weights)[1].get('spectrogram')) is not None: spec = _recorded_config(s)   # the spectrogram it was pretrained on
         learn = audio_learner(dls, arch, spec=spec, pretrained=False, metrics=metrics, normalize=normalize, n_in=n_in, n_out=n_out, **kwargs)
         return load_audio_pretrained(learn, weights)
     dls = _learner_dls(dls, spec, normalize)
@@ -268,10 +267,14 @@ def _learner_config(learn)->SpectrogramConfig|None:
     if not any(isinstance(f, Spectrogram) for f in fs): return None
     return SpectrogramConfig.from_tfms(fs, sample_rate=getattr(audio_loader(learn.dls), 'sr', None))
 
+def _recorded_config(s:dict)->SpectrogramConfig:
+    "The `SpectrogramConfig` of settings `s` a weights file recorded (older files: today's defaults for what they lack, and what it no longer has left out)"
+    known = {f.name for f in fields(SpectrogramConfig)}
+    return SpectrogramConfig(**{k:v for k,v in s.items() if k in known})
+
 def _spec_diffs(pre:dict, mine:SpectrogramConfig)->list:
     "What differs between the spectrogram settings `pre` (of the weights) and `mine` (of a learner), one string each"
-    known = {f.name for f in fields(SpectrogramConfig)}
-    pre = SpectrogramConfig(**{k:v for k,v in pre.items() if k in known}).settings()   # older files: today's defaults for what they lack
+    pre = _recorded_config(pre).settings()
     mine = mine.settings()
     kind = lambda s: f"mel ({s['n_mels']} bands)" if s['n_mels'] else 'stft (no mel filterbank)'
     out = [f"kind: {kind(pre)} (pretrained) vs {kind(mine)}"] if bool(pre['n_mels'])!=bool(mine['n_mels']) else []
@@ -315,8 +318,7 @@ def body_spectrogram(weights)->tuple:
     "The spectrogram an audio body (a weights file `save_audio_body` wrote) was pretrained on: the nearest preset, the settings that differ from it, and its rate; `(None, {}, None)` if the file records none"
     s = read_audio_weights(weights)[1].get('spectrogram')
     if s is None: return None, {}, None
-    known = {f.name for f in fields(SpectrogramConfig)}
-    s = SpectrogramConfig(**{k:v for k,v in s.items() if k in known})   # older files: today's defaults for what they lack
+    s = _recorded_config(s)
     def changes(n):
         ref = SpectrogramConfig.from_preset(n, **({'sample_rate': s.sample_rate} if s.sample_rate else {}))   # a preset at another rate is still that preset
         return {f.name: getattr(s, f.name) for f in fields(s) if f.name!='sample_rate' and getattr(s, f.name)!=getattr(ref, f.name)}
