@@ -64,12 +64,15 @@ body since the evening of 2026-12-06; their figures in bench/RESULTS.md before t
                `slice(3e-4, 3e-3)`): the audio-pretrained body's features kept closer to what it learned
   label_smooth `demo_recipe` with label smoothing (fastai's `LabelSmoothingCrossEntropyFlat`, eps 0.1): a softer target, less
                confidence on the training libraries' samples
+  reverb       `demo_recipe` + the library's `Reverb` (`fastai_audio_nb.acoustics`, its defaults) on half of the training notes,
+               after the loops: each convolved with one of 64 simulated rooms (`room_irs`, RT60 0.1 to 1 s), wet share 0.5 to 1,
+               loudness kept; the libraries' own rooms (a dry small library, a wetter large one) count less
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
                validation note (`loop_infer`), `LowPass` on half of the training notes, the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
                only where it is faster)
 
 Every run with `LoopSustain` is also scored both ways, whatever its recipe: the validation notes as they are (`plain`)
-and each looped the same way (`infer`, `LoopSustain(infer=True)`). `--adabn` also scores each run with its BatchNorm statistics fitted to the validation notes (`adapt_batchnorm`, as
+and each looped the same way (`infer`, `LoopSustain(infer=True)`), and the two passes' probabilities averaged (`both`). `--adabn` also scores each run with its BatchNorm statistics fitted to the validation notes (`adapt_batchnorm`, as
 `predict_files(adapt=True)` and `fastai-audio predict --adapt` do: their audio, not their labels). `--tta` adds fastai's test-time augmentation
 (`Learner.tta`: the training augmentations, 4 passes; `tta0.25`: mixed 3:1 with the plain pass); `--save DIR` keeps
 each run's weights.
@@ -114,6 +117,7 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                audio_pre=dict(pretrained='audio'),
                body_lr=dict(body_lr=3e-4),
                label_smooth=dict(label_smoothing=0.1),
+               reverb=dict(reverb=0.5),
                scratch=scratch,
                demo=dict())
 
@@ -233,6 +237,9 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     if r.get('loop_kw'): tfms = [LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), **r['loop_kw']) if isinstance(t, LoopSustain) else t for t in tfms]
     tfms += ([_transpose_cls()(r['transpose'])] if r.get('transpose') else []) + ([_attack_cls()(r['fast_attack'])] if r.get('fast_attack') else [])
     tfms += [_freq_mixstyle_cls()(*r['freq_mixstyle'])] if r.get('freq_mixstyle') else []
+    if r.get('reverb'):
+        from fastai_audio_nb.acoustics import Reverb
+        tfms += [Reverb(p=r['reverb'])]   # after the loops (its order): the note as a room would give it back
     kw = dict(duration=r['duration']) if r.get('duration') else {}
     kw['cache'] = True   # the clips decoded once, in memory: the same batches, sooner (the demo's loaders since 2026-12-06)
     if split=='timgm' and r.get('programs'):   # GM programs as the classes (`_program_learner` scores the family)
@@ -254,13 +261,13 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
                            is_valid=(it.soundfont=='MuseScore_General_Lite').values))
     return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
 
-def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, save:Path=None, adabn:bool=False, audio_weights=None)->dict:
-    "Train recipe `name` with `seed` and score it on `split`: accuracy, seconds"
+def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, save:Path=None, adabn:bool=False, audio_weights=None, fp32:bool=False)->dict:
+    "Train recipe `name` with `seed` and score it on `split`: accuracy, seconds (`fp32`: the training steps in float32 whatever the recipe)"
     from fastai.torch_core import set_seed
     from fastai_audio_nb.models import get_arch
     from fastai_audio_nb.learner import audio_learner, BF16Training
     from fastai_audio_nb.training import demo_recipe
-    r = {**demo_recipe, **recipes[name]}
+    r = {**demo_recipe, **recipes[name], **(dict(bf16=False) if fp32 else {})}
     ep = r.get('epochs', epochs)
     set_seed(seed)    # first: the loaders draw their shuffling's seed from Python's generator when they are made
     dls = split_dls(path, split, r)
@@ -291,16 +298,18 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, lr, cbs=[BF16Training()] if r.get('bf16') else None)
     secs = time.perf_counter()-t0
     with learn.no_bar(): loss, acc = learn.validate()[:2]
-    res = dict(recipe=name, split=split, seed=seed, epochs=ep, accuracy=round(float(acc), 4), valid_loss=round(float(loss), 3),
+    res = dict(recipe=name, split=split, seed=seed, epochs=ep, bf16=bool(r.get('bf16')), accuracy=round(float(acc), 4), valid_loss=round(float(loss), 3),
                n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), train_seconds=round(secs))
     if save: Path(save).mkdir(parents=True, exist_ok=True); torch.save(learn.model.state_dict(), Path(save)/f'{name}-{split}-{seed}.pth')
     from fastai_audio_nb.acoustics import LoopSustain
     ls = [t for t in learn.dls.valid.after_batch.fs if isinstance(t, LoopSustain)]
     if ls:   # the validation notes as they are (`plain`) and looped each the same way (`LoopSustain(infer=True)`: `infer`), whichever the recipe uses
-        was = ls[0].infer
+        was, probs = ls[0].infer, {}
         for k,v in dict(plain=False, infer=True).items():
             ls[0].infer = v
-            with learn.no_bar(): res[k] = round(float(learn.validate()[1]), 4)
+            with learn.no_bar(): probs[k], y = learn.get_preds()
+            res[k] = round(float((probs[k].argmax(1)==y).float().mean()), 4)
+        res['both'] = round(float(((probs['plain']+probs['infer']).argmax(1)==y).float().mean()), 4)   # the two passes' probabilities averaged
         ls[0].infer = was
     if adabn:   # the model's BatchNorm statistics fitted to the validation notes (`adapt_batchnorm`, `predict_files(adapt=True)`), then scored on them
         from fastai_audio_nb.learner import adapt_batchnorm
@@ -340,6 +349,7 @@ def main():
     p.add_argument('--save', default=None, help="a folder for each run's weights ({recipe}-{split}-{seed}.pth)")
     p.add_argument('--adabn', action='store_true', help="also score with the BatchNorm statistics fitted to the validation notes (`adapt_batchnorm`: `predict_files(adapt=True)`)")
     p.add_argument('--audio-weights', default=None, help="the body the recipe `audio_pre` starts from (`fastai-audio pretrain --arch audio_cnn --spec compact`)")
+    p.add_argument('--fp32', action='store_true', help="every recipe's training steps in float32 (a CPU without bfloat16 instructions, where they are emulated and many times slower; the demo chooses so itself)")
     p.add_argument('--tta', action='store_true', help="also score with fastai's test-time augmentation (`Learner.tta`)")
     a = p.parse_args()
     if a.threads: torch.set_num_threads(a.threads)
@@ -352,7 +362,7 @@ def main():
     for seed in a.seeds:           # seeds outermost: an interrupted run still compares the recipes
         for split in a.split:
             for name in a.recipes:
-                res.append(run(path, name, seed, a.epochs, split, a.tta, a.save, a.adabn, a.audio_weights))
+                res.append(run(path, name, seed, a.epochs, split, a.tta, a.save, a.adabn, a.audio_weights, a.fp32))
                 print(json.dumps(res[-1]), flush=True)
     txt = table(res)
     print(txt)

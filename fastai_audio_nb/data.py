@@ -340,7 +340,17 @@ def pad_audio_batch(samples:list)->list:
 class IntToFloatAudio(DisplayedTransform):
     "Batch transform: int16 `AudioTensor`s (16-bit files as `AudioBlock` loads them) to float32 in [-1, 1], on the batch's device"
     order = -1  # before the user's batch transforms (order 0 by default), the augmentations (10..) and spectrograms (50..)
+    def setups(self, dl):
+        "Refuse int16 items (`LoadAudio(int16=True)`) with item transforms, as the factories do (`_audio_kw`): those would get the unscaled samples, and from the `cache` the cached clip itself"
+        load = first(t for tl in getattr(getattr(dl, 'dataset', None), 'tls', []) for t in tl.tfms.fs if isinstance(t, LoadAudio))
+        tfms = [t for t in getattr(getattr(dl, 'after_item', None), 'fs', []) if not isinstance(t, ToTensor)]
+        if load is not None and load.int16 and tfms: raise ValueError(_int16_items_msg(tfms, 'AudioBlock(int16=False)'))
     def encodes(self, x:AudioTensor): return audio_to_float(x)
+
+def _int16_items_msg(item_tfms, fix:str)->str:
+    "The one-line refusal of int16 items with `item_tfms`, and the `fix` to name"
+    return (f"int16=True with item_tfms ({', '.join(getattr(t, 'name', None) or getattr(t, '__name__', type(t).__name__) for t in L(item_tfms))}): "
+            f"the item transforms would get the int16 samples of 16-bit files (x 2**15), from the cache the cached clips themselves; {fix}, or drop the item_tfms")
 
 # %% ../nbs/01_data.ipynb #cb3e168d
 def AudioBlock(sr:int=16000,        # sample rate of the items (files are resampled; 'auto': the files' most common rate, `choose_audio_settings`)
@@ -348,7 +358,7 @@ def AudioBlock(sr:int=16000,        # sample rate of the items (files are resamp
                mono:bool=True,      # downmix to one channel
                crop:str='start',    # where to crop longer files: 'start', 'center', 'random' (training)
                check:bool=None,     # read every file's header when the datasets are built (None: up to 50,000 files)
-               int16:bool=False,    # 16-bit files travel to the batch transforms as int16 (half the bytes), made float there
+               int16:bool=False,    # 16-bit files travel to the batch transforms as int16 (half the bytes), made float there; not with item transforms
                cache:bool=False,    # decode every file once, when the datasets are built, and keep the clips in memory (`LoadAudio`)
               )->TransformBlock:
     "A `TransformBlock` for audio files, giving `AudioTensor`s"
@@ -360,8 +370,7 @@ def _audio_kw(sr, duration, mono, crop, check=None, device=None, int16=None, ite
     "`AudioBlock`'s arguments; `int16=None`: 16-bit files travel as int16 when the batches go to a GPU (`device`, None: fastai's default) or come from the `cache`, and no `item_tfms` would see them"
     # on a CPU the float conversion would only move from the loader processes to the main one (a 16 MB batch: 10-20 ms there);
     # from the cache, in this process, int16 items halve the bytes collated and are made float in one batch operation
-    if int16 and item_tfms: raise ValueError("int16=True with item_tfms: the item transforms would get the int16 samples of 16-bit files "
-                                             "(x 2**15); leave int16=None (float32 items where there are item_tfms), or drop the item_tfms")
+    if int16 and item_tfms: raise ValueError(_int16_items_msg(item_tfms, "leave int16=None (float32 items where there are item_tfms)"))
     return dict(sr=sr, duration=duration, mono=mono, crop=crop, check=check, int16=ifnone(int16, (_pin_default(device) or cache) and not item_tfms), cache=cache)
 
 # %% ../nbs/01_data.ipynb #b9081a29
