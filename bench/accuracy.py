@@ -67,12 +67,16 @@ body since the evening of 2026-12-06; their figures in bench/RESULTS.md before t
   reverb       `demo_recipe` + the library's `Reverb` (`fastai_audio_nb.acoustics`, its defaults) on half of the training notes,
                after the loops: each convolved with one of 64 simulated rooms (`room_irs`, RT60 0.1 to 1 s), wet share 0.5 to 1,
                loudness kept; the libraries' own rooms (a dry small library, a wetter large one) count less
+  reverb_scratch  `reverb` from scratch (`pretrained=False`), against `scratch`: for the library left out without a body
+               pretrained on FluidR3_GM alone
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
-               validation note (`loop_infer`), `LowPass` on half of the training notes, the training steps in bfloat16 (`BF16Training`; the demo itself keeps it
-               only where it is faster)
+               validation note (`loop_infer`; since 2026-12-07 `'both'`: each validation note heard as it is and looped, the
+               model's two outputs averaged by `FoldViews`), `LowPass` on half of the training notes, the training steps in
+               bfloat16 (`BF16Training`; the demo itself keeps it only where it is faster)
 
 Every run with `LoopSustain` is also scored both ways, whatever its recipe: the validation notes as they are (`plain`)
-and each looped the same way (`infer`, `LoopSustain(infer=True)`), and the two passes' probabilities averaged (`both`). `--adabn` also scores each run with its BatchNorm statistics fitted to the validation notes (`adapt_batchnorm`, as
+and each looped the same way (`infer`, `LoopSustain(infer=True)`), and the two passes' probabilities averaged (`both`;
+`accuracy` is the recipe's own: for `loop_infer='both'`, the two passes' logits averaged by `FoldViews`). `--adabn` also scores each run with its BatchNorm statistics fitted to the validation notes (`adapt_batchnorm`, as
 `predict_files(adapt=True)` and `fastai-audio predict --adapt` do: their audio, not their labels). `--tta` adds fastai's test-time augmentation
 (`Learner.tta`: the training augmentations, 4 passes; `tta0.25`: mixed 3:1 with the plain pass); `--save DIR` keeps
 each run's weights.
@@ -118,6 +122,7 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                body_lr=dict(body_lr=3e-4),
                label_smooth=dict(label_smoothing=0.1),
                reverb=dict(reverb=0.5),
+               reverb_scratch=dict(reverb=0.5, **scratch),
                scratch=scratch,
                demo=dict())
 

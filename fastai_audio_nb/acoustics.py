@@ -399,7 +399,7 @@ class LoopSustain(AudioAugment):
                  fallback:tuple=(0.08, 0.3), # seconds looped where it is not
                  win:float=0.02,         # seconds of the moving RMS whose envelope the looped note follows
                  p:float=0.5, seed:int=None,
-                 infer:bool=False,       # also loop every note in validation and inference, with the middle of each range
+                 infer:bool|str=False,   # also loop every note in validation and inference, with the middle of each range; 'both': and keep it as it is too, two views (`FoldViews` averages the model's outputs)
                 ):
         super().__init__(p, seed)
         self._need(0<=attack[0]<=attack[1], f"attack must be a range (lo, hi) of seconds >= 0, not {attack}")
@@ -407,12 +407,15 @@ class LoopSustain(AudioAugment):
         self._need(0<fallback[0]<=fallback[1], f"fallback must be a range (lo, hi) of seconds > 0, not {fallback}")
         store_attr('attack,periods,min_corr,fallback,win,infer')
     @property
-    def infer(self)->bool: return self.split_idx is None
+    def infer(self)->bool|str: return ('both' if getattr(self, 'views', 1)==2 else True) if self.split_idx is None else False
     @infer.setter
-    def infer(self, v:bool): self.split_idx = None if v else 0   # every split, or training only (the augmentations' 0)
+    def infer(self, v:bool|str):
+        self._need(v in (False, True, 'both'), f"infer must be False, True or 'both', not {v!r}")
+        self.split_idx, self.views, self.last_views = (None if v else 0), (2 if v=='both' else 1), 1   # every split, or training only (the augmentations' 0)
     def augment(self, x, do, sr):
         sr = self._need_sr(sr)
         bs, ch, L = x.shape
+        self.last_views = 1 if self.train else getattr(self, 'views', 1)   # (an item of a model exported before `views`: 1)
         if self.train: draw = lambda lo, hi, m: self.uniform(lo, hi, m, device=x.device)
         else:   # validation and inference (`infer`): every note, the same way each time: a prediction does not depend on a draw
             do, draw = torch.ones_like(do), lambda lo, hi, m: torch.full((m,), (lo+hi)/2, device=x.device)
@@ -433,4 +436,4 @@ class LoopSustain(AudioAugment):
         y = torch.where(after, loop.gather(-1, ((t - ai) % ni)[:,None].expand(-1, ch, -1)), xi)   # the loop repeated after the attack
         y = torch.where(after, y*_envelope_gains(y, xi, max(1, int(self.win*sr))), xi)
         out = x.clone(); out[i] = y.to(x.dtype)
-        return out
+        return out if self.last_views==1 else torch.cat([x, out])   # 'both': the notes as they are, then looped

@@ -22,7 +22,8 @@ from .spectrogram import TensorSpectrogram
 __all__ = ['AUDIO_AUG_ORDER', 'SPEC_AUG_ORDER', 'noise_colors', 'augment_presets', 'BatchAugment', 'AudioAugment',
            'RandomCropPad', 'TimeShift', 'Gain', 'PolarityInversion', 'colored_noise', 'AddNoise', 'fft_filter',
            'LowPass', 'HighPass', 'time_stretch', 'pitch_ratio', 'pitch_shift', 'PitchShift', 'TimeStretch',
-           'SpectrogramAugment', 'FreqMask', 'TimeMask', 'audio_augment', 'ReseedAugments', 'CutMixTime']
+           'SpectrogramAugment', 'FreqMask', 'TimeMask', 'audio_augment', 'ReseedAugments', 'batch_views', 'FoldViews',
+           'CutMixTime']
 
 # %% ../nbs/03_augment.ipynb #ee316ff6
 AUDIO_AUG_ORDER = 10 # audio augmentations: 10..16, before the spectrogram transforms (50..53)
@@ -457,6 +458,25 @@ class ReseedAugments(Callback):
         for dl in getattr(getattr(self.learn, 'dls', None), 'loaders', []):
             for f in _batch_fs(dl):
                 if callable(getattr(type(f), 'reseed', None)): f.reseed()
+
+# %% ../nbs/03_augment.ipynb #fv0views2
+def batch_views(dl)->int:
+    "How many views of each item the batch transforms of `dl` made in their last call (`last_views`: views stacked along the batch)"
+    return math.prod(getattr(f, 'last_views', 1) for f in _batch_fs(dl))
+
+class FoldViews(Callback):
+    "Average the model's outputs over the views of each validation or test item that a batch transform stacked along the batch (`batch_views`); keep the first view as the input"
+    def after_pred(self):
+        if self.training: return
+        n, p, nb = batch_views(self.dl), self.pred, len(self.yb[0]) if len(self.yb) else None
+        if n==1 and nb and isinstance(p, torch.Tensor) and p.shape[0]>nb and p.shape[0]%nb==0: n = p.shape[0]//nb   # batches given as a list (`show_results`): the labels tell
+        if n==1: return
+        if not isinstance(p, torch.Tensor) or p.shape[0]%n or (nb is not None and p.shape[0]!=n*nb):
+            raise ValueError(f"FoldViews: the batch transforms made {n} views of each item, and the model gave "
+                             f"{p.shape[0] if isinstance(p, torch.Tensor) else type(p).__name__} rows" + (f" for {nb} items" if nb is not None else ""))
+        bs = p.shape[0]//n
+        self.learn.pred = p.unflatten(0, (n, bs)).mean(0)
+        self.learn.xb = tuple(x[:bs] for x in self.xb)
 
 # %% ../nbs/03_augment.ipynb #c089d15e
 class CutMixTime(MixHandler):

@@ -27,12 +27,12 @@ from .data import *
 from fastai.data.load import _FakeLoader
 import copy, random
 from .spectrogram import *
-from .augment import ReseedAugments
+from .augment import ReseedAugments, FoldViews
 
 # %% auto #0
-__all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'NonFiniteError', 'StopOnNonFinite', 'audio_learner',
-           'body_learner', 'load_audio_pretrained', 'body_spectrogram', 'body_preset', 'EpochTable', 'fit_epochs',
-           'BF16Training', 'TimeBudget', 'load_learner', 'load_model', 'predict_files', 'adapt_batchnorm',
+__all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'NonFiniteError', 'StopOnNonFinite', 'audio_cbs',
+           'audio_learner', 'body_learner', 'load_audio_pretrained', 'body_spectrogram', 'body_preset', 'EpochTable',
+           'fit_epochs', 'BF16Training', 'TimeBudget', 'load_learner', 'load_model', 'predict_files', 'adapt_batchnorm',
            'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #0f9ee997
@@ -169,6 +169,10 @@ class StopOnNonFinite(Callback):
         raise NonFiniteError(f"the model's predictions are NaN or infinite (batch {self.iter+1}): its weights are not finite (a training "
                              "whose loss became NaN?), or its inputs are not (check the audio with verify_audio(files, decode=True))")
 
+def audio_cbs()->list:
+    "The callbacks every audio learner gets: `ReseedAugments` (seeded augmentations draw the same sequence in every fit), `FoldViews` (the views of an item that a batch transform makes, averaged), `StopOnNonFinite` (a NaN loss stops the fit)"
+    return [ReseedAugments(), FoldViews(), StopOnNonFinite()]
+
 # %% ../nbs/04_learner.ipynb #bb223b8f
 def _check_batch_size(learn):
     "A `ValueError` when training batches of one item meet the model's BatchNorm layers (which need two to train)"
@@ -205,7 +209,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     if isinstance(arch, str):
         learn = _timm_learner(dls, arch, pretrained, weights, normalize=False, n_in=n_in, n_out=n_out, metrics=metrics, **kwargs)
         if metrics is None: learn.metrics = default_metrics(learn.loss_func)
-        learn.add_cbs([ReseedAugments(), StopOnNonFinite()])   # seeded augmentations draw the same sequence in every fit
+        learn.add_cbs(audio_cbs())
         _check_batch_size(learn)
         return learn
     pretrained = pretrained or weights is not None
@@ -216,7 +220,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     model = create_vision_model(lambda pretrained: prebuilt, n_out, pretrained=pretrained, n_in=n_in, **model_kw)
     learn = Learner(dls, model, splitter=kwargs.pop('splitter', None) or meta['split'], metrics=metrics, **kwargs)
     if metrics is None: learn.metrics = default_metrics(learn.loss_func)
-    learn.add_cbs([ReseedAugments(), StopOnNonFinite()])   # seeded augmentations draw the same sequence in every fit
+    learn.add_cbs(audio_cbs())
     _check_batch_size(learn)
     if pretrained: learn.freeze()
     store_attr('arch,n_out,pretrained', self=learn, normalize=normalize)
@@ -245,7 +249,7 @@ def body_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audio
     apply_init(head, nn.init.kaiming_normal_)
     learn = Learner(dls, nn.Sequential(body, head), splitter=default_split, metrics=metrics, **kwargs)
     if metrics is None: learn.metrics = default_metrics(learn.loss_func)
-    learn.add_cbs([ReseedAugments(), StopOnNonFinite()])   # seeded augmentations draw the same sequence in every fit; a NaN loss stops the fit
+    learn.add_cbs(audio_cbs())
     if pretrained: learn.freeze()
     store_attr('arch,n_out,pretrained', self=learn, normalize=False)
     return learn

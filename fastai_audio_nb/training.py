@@ -370,10 +370,10 @@ def fmt_duration(s:float)->str:
     return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
 # %% ../nbs/04a_training.ipynb #dc0cd002
-demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer=True, lowpass=(1500., 7000.), bf16=True)   # issue 16: bench/accuracy.py
+demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer='both', lowpass=(1500., 7000.), bf16=True)   # issue 16: bench/accuracy.py
 
 def recipe_tfms(recipe:dict)->list|None:
-    "The augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` in training (0: none), and on every note in validation and inference if `recipe['loop_infer']`; `LowPass` on half the training notes, its cutoff drawn in `recipe['lowpass']` (Hz; None: none)"
+    "The augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` in training (0: none), and on every note in validation and inference if `recipe['loop_infer']` (`'both'`: each note heard as it is and looped, the model's two outputs averaged: `FoldViews`); `LowPass` on half the training notes, its cutoff drawn in `recipe['lowpass']` (Hz; None: none)"
     tfms = ([LoopSustain(p=recipe['loops'], infer=recipe.get('loop_infer', False))] if recipe.get('loops') else []) \
          + ([LowPass(*recipe['lowpass'], p=0.5)] if recipe.get('lowpass') else [])
     return tfms or None
@@ -384,9 +384,10 @@ def demo_choice(batch_s:float,         # seconds per training batch as `fit` run
                 max_epochs:int=20,     # the most epochs
                 bs:int=64,             # clips per batch (for the message)
                 arch:str='audio_cnn',  # the model's name (for the message)
+                views:int=1,           # passes of the model over each validation note (`LoopSustain(infer='both')`: 2)
                )->tuple:
     "The epochs that fill `budget_s` (1 to `max_epochs`): epochs, estimated seconds, why"
-    e = 1.1*(nt*batch_s + nv*batch_s/2)    # validation: no backward pass; 10% to spare
+    e = 1.1*(nt*batch_s + nv*views*batch_s/2)    # validation: no backward pass; 10% to spare
     epochs = max(1, min(max_epochs, int(budget_s//e)))
     fits = (f"{epochs} epochs ~{fmt_duration(epochs*e)} fit the {fmt_duration(budget_s)} training budget" + (" (the most it gets)" if epochs==max_epochs else "")
             if epochs*e <= budget_s else f"even 1 epoch is over the {fmt_duration(budget_s)} training budget: 1 epoch")
@@ -404,7 +405,7 @@ def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spec
     step, threads = demo_threads(learn, xb, yb)
     cbs, step, precision = demo_precision(learn, xb, yb, step, bf16=r.get('bf16', False))
     batch_s = train_batch_seconds(learn, bf16=any(isinstance(c, BF16Training) for c in cbs))
-    epochs, est, why = demo_choice(batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'])
+    epochs, est, why = demo_choice(batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'], 2 if r.get('loop_infer')=='both' else 1)
     return epochs, est, cbs, [threads, precision, f"a training batch as fit runs it: {batch_s:.2f} s (loading {dls.bs} clips{' from memory' if audio_loader(dls).cache_info()[0] else ', overlapped by the loader processes'}; the batch transforms; a step of {step:.2f} s)", why]
 
 # %% ../nbs/04a_training.ipynb #84ec071e
@@ -421,7 +422,7 @@ def demo_predictions(learn,      # a learner trained on NSynth families (`run_de
 
 def _tfms_words(r:dict)->str:
     "What recipe `r`'s augmentations (`recipe_tfms`) do, for the demo's model line"
-    w = (f", looped sustains (LoopSustain) on {r['loops']:.0%} of the training notes" + (" and on every validation and inference note" if r.get('loop_infer') else '')) if r.get('loops') else ''
+    w = (f", looped sustains (LoopSustain) on {r['loops']:.0%} of the training notes" + (" and on every validation and inference note" + (", which the model hears both looped and as it is, its two outputs averaged" if r.get('loop_infer')=='both' else '') if r.get('loop_infer') else '')) if r.get('loops') else ''
     return w + (f", low-passed at {r['lowpass'][0]/1000:g} to {r['lowpass'][1]/1000:g} kHz (LowPass) on half of the training notes" if r.get('lowpass') else '')
 
 def _spec_words(spec)->str:
