@@ -75,7 +75,7 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: constraints.txt settings.ini setup.py
 	@$(UV_BOOT)
 	@[ -x $(BIN)/python ] || uv venv -q -p $(PY) $(VENV)
-	VIRTUAL_ENV=$(VENV) uv pip install -q --compile-bytecode -c constraints.txt -e '.[dev]'
+	VIRTUAL_ENV=$(VENV) uv pip install -q -c constraints.txt -e '.[dev]'
 	@# PANNs' Cnn6 for the tests (nbs/03c_audioset): its model code only; its requirements pin numpy<2 and are not needed
 	VIRTUAL_ENV=$(VENV) uv pip install -q --no-deps -c constraints.txt laion-clap
 	@touch $@

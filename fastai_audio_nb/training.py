@@ -28,7 +28,7 @@ from .interpret import save_figure, AudioInterpretation
 __all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
            'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'train_audio', 'step_seconds',
            'batch_seconds', 'train_batch_seconds', 'demo_threads', 'demo_precision', 'fmt_duration', 'recipe_tfms',
-           'demo_choice', 'demo_plan', 'demo_predictions', 'run_demo']
+           'demo_choice', 'demo_plan', 'demo_budget', 'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -408,6 +408,13 @@ def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spec
     epochs, est, why = demo_choice(batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'], 2 if r.get('loop_infer')=='both' else 1)
     return epochs, est, cbs, [threads, precision, f"a training batch as fit runs it: {batch_s:.2f} s (loading {dls.bs} clips{' from memory' if audio_loader(dls).cache_info()[0] else ', overlapped by the loader processes'}; the batch transforms; a step of {step:.2f} s)", why]
 
+# %% ../nbs/04a_training.ipynb #db0cd001
+def demo_budget(total_s:float,   # the seconds the whole demo should take
+                spent_s:float,   # seconds already spent: the start, the imports, the render, the measuring
+               )->float:
+    "Seconds the demo's training may take: at most 80% of `total_s`, ending with 10% of `total_s` left"
+    return max(0., min(0.8*total_s, 0.9*total_s - spent_s))
+
 # %% ../nbs/04a_training.ipynb #84ec071e
 def demo_predictions(learn,      # a learner trained on NSynth families (`run_demo`'s, exported and loaded)
                      items,      # `nsynth_items` of its dataset
@@ -435,17 +442,19 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
              minutes:float=10.,    # the time the whole demo should take here
              recipe:dict=None,     # `demo_recipe` with some entries changed (`bench/accuracy.py`)
              seed:int=42,          # seeds the model's weights, the order of the notes and the augmentations
+             started:float=None,   # `time.perf_counter()` when the demo's clock started (default: now); `fastai-audio demo` passes its own start, so its imports count
             )->dict:
     "The demo: render the set if missing, choose (`demo_plan`) and train a model that fits `minutes` here, report, export, predict; printed as it goes"
     if not minutes>0: raise ValueError(f"minutes={minutes:g}: the time the demo should take, > 0")
     if Path(data).exists() and not Path(data).is_dir(): raise ValueError(f"data={data}: a file, not a folder")
     check_out_dir(Path(data)/'demo')   # before the render: a folder it could not write to fails now, not minutes later
     import matplotlib; matplotlib.use('Agg')
-    t_start, threads, r = time.perf_counter(), torch.get_num_threads(), {**demo_recipe, **(recipe or {})}
+    t_call, threads, r = time.perf_counter(), torch.get_num_threads(), {**demo_recipe, **(recipe or {})}
+    t_start = ifnone(started, t_call)
     arch = r['arch']
     print(f"== 1. data: real instrument notes rendered from General MIDI SoundFonts (NSynth layout)")
     path = get_nsynth_gm(size, None if size=='mini' else Path(data)/f'nsynth_gm_{size}', progress=sys.stdout.isatty())
-    print(f"dataset: {path} (ready in {time.perf_counter()-t_start:.1f} s)")
+    print(f"dataset: {path} (ready in {time.perf_counter()-t_call:.1f} s)")
     print(summarize_nsynth(path).to_string())
     items, out = nsynth_items(path), Path(data)/'demo'
     tr, va = (set(items[items.split==s].instrument_str) for s in ('train','valid'))
@@ -458,11 +467,10 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
     print(f"\n== 2. model: spectrograms on the fly ({r['spec']!r}: {_spec_words(r['spec'])}), {arch} on them{_tfms_words(r)}; epochs measured here to fit {minutes:g} min")
     total_s = minutes*60
     try:
-        # training gets 80% of the time, and must leave 15% for what follows it (about 10 s on the 2-core CPU) and make's start (a fresh clone's install)
-        budget = max(0., min(0.8*total_s, 0.85*total_s - (time.perf_counter()-t_start)))
         t1 = time.perf_counter()
-        epochs, est, prec, why = demo_plan(dls, budget, r)
+        epochs, est, prec, why = demo_plan(dls, demo_budget(total_s, t1-t_start), r)
         t2 = time.perf_counter()
+        budget = demo_budget(total_s, t2-t_start)   # the measuring counts too
         print('\n'.join(f"   {o}" for o in why))
         set_seed(seed)
         if r.get('pretrained')=='audio' and packaged_weights(arch) is not None:   # the body the package carries for the model; every layer trains from the first epoch
@@ -477,7 +485,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
             if wfile is None: print(f"   {arch} has no ImageNet weights: it trains from scratch")
             else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
             learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained)
-        print(f"\n== 3. training {arch}: {epochs} epoch{'s' if epochs>1 else ''} planned, then as many as fit {fmt_duration(budget)} at the pace of its epochs (TimeBudget, at most {r['max_epochs']})")
+        print(f"\n== 3. training {arch}: {epochs} epoch{'s' if epochs>1 else ''} planned, then as many as fit {fmt_duration(budget)} (what is left of its budget after measuring) at the pace of its epochs (TimeBudget, at most {r['max_epochs']})")
         cbs = [TimeBudget(budget, epochs), *prec]
         m = train_and_report(learn, out, r['max_epochs'], r['lr'], cbs=cbs, fine_tune=False if r.get('pretrained')=='audio' else None, info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(),
                                                                                     precision=[type(c).__name__ for c in prec], budget_seconds=round(budget, 1), estimate_seconds=round(est, 1)))
@@ -486,7 +494,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
         print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "
               f"({arch}, {m['epochs']} epoch{'s' if m['epochs']>1 else ''}; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
         per_epoch = ', '.join(f"{e['train_s']:.0f}+{e['valid_s']:.0f}" for e in ep)
-        print(f"timings: data ready {t0-t_start:.1f} s; measuring to plan {t2-t1:.0f} s; training {m['train_seconds']:.0f} s of its {budget:.0f} s ({per_epoch} s per epoch, train+valid)")
+        print(f"timings: {f'start and imports {t_call-t_start:.1f} s; ' if started is not None else ''}data ready {t0-t_call:.1f} s; measuring to plan {t2-t1:.0f} s; training {m['train_seconds']:.0f} s of its {budget:.0f} s ({per_epoch} s per epoch, train+valid)")
         learn.dls.valid.show_batch(max_n=9, figsize=(12, 8))
         print(f"wrote {out/'confusion_matrix.png'}, {save_figure(out/'show_batch.png')}, {out/'metrics.json'}")
         print(f"exported the model to {out/'model.pkl'}")
