@@ -67,6 +67,10 @@ body since the evening of 2026-12-06; their figures in bench/RESULTS.md before t
   reverb       `demo_recipe` + the library's `Reverb` (`fastai_audio_nb.acoustics`, its defaults) on half of the training notes,
                after the loops: each convolved with one of 64 simulated rooms (`room_irs`, RT60 0.1 to 1 s), wet share 0.5 to 1,
                loudness kept; the libraries' own rooms (a dry small library, a wetter large one) count less
+  loops50_both `demo_recipe` with half the training notes looped (`loops=0.5`) instead of three in four: the loops were chosen when
+               the model heard the validation notes looped only; now it hears each note both as it is and looped
+  masks        `demo_recipe` + a frequency and a time mask (`FreqMask`, `TimeMask`, their defaults) on the training spectrograms
+  masks_scratch  `masks` from scratch (`pretrained=False`), against `scratch`: for the library left out
   reverb_scratch  `reverb` from scratch (`pretrained=False`), against `scratch`: for the library left out without a body
                pretrained on FluidR3_GM alone
   demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
@@ -123,6 +127,9 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                label_smooth=dict(label_smoothing=0.1),
                reverb=dict(reverb=0.5),
                reverb_scratch=dict(reverb=0.5, **scratch),
+               loops50_both=dict(loops=0.5),       # half the training notes looped, now that inference hears each note both ways
+               masks=dict(masks=True),             # + a frequency and a time mask on the training spectrograms (SpecAugment)
+               masks_scratch=dict(masks=True, **scratch),
                scratch=scratch,
                demo=dict())
 
@@ -242,6 +249,9 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     if r.get('loop_kw'): tfms = [LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), **r['loop_kw']) if isinstance(t, LoopSustain) else t for t in tfms]
     tfms += ([_transpose_cls()(r['transpose'])] if r.get('transpose') else []) + ([_attack_cls()(r['fast_attack'])] if r.get('fast_attack') else [])
     tfms += [_freq_mixstyle_cls()(*r['freq_mixstyle'])] if r.get('freq_mixstyle') else []
+    if r.get('masks'):   # SpecAugment on the training spectrograms, the defaults of `audio_augment`'s masks
+        from fastai_audio_nb.augment import FreqMask, TimeMask
+        tfms += [FreqMask(), TimeMask()]
     if r.get('reverb'):
         from fastai_audio_nb.acoustics import Reverb
         tfms += [Reverb(p=r['reverb'])]   # after the loops (its order): the note as a room would give it back
