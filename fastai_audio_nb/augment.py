@@ -82,6 +82,7 @@ class AudioAugment(BatchAugment):
         xb = xb if x.ndim==3 else xb[None]
         do = self.coins(len(xb), xb.device)
         y = self.augment(xb, do, getattr(x, 'sr', None))
+        self._need(x.ndim==3 or len(y)==1, f"gives {len(y)} views of each note, which only a batch can hold: use it in batch_tfms, not on one item")
         return _like(y if x.ndim==3 else y[0], x)
     def augment(self, x, do, sr): raise NotImplementedError
     def _need_sr(self, sr):
