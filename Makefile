@@ -79,7 +79,7 @@ venv: $(VENV)/.installed
 bytecode: $(VENV)/.bytecode
 
 $(VENV)/.bytecode: $(VENV)/.installed
-	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib >/dev/null
+	$(BIN)/python -m compileall -q -j 0 $(VENV)/lib
 	@touch $@
 
 $(VENV)/.installed: constraints.txt settings.ini setup.py
