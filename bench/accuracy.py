@@ -73,18 +73,23 @@ body since the evening of 2026-12-06; their figures in bench/RESULTS.md before t
   masks_scratch  `masks` from scratch (`pretrained=False`), against `scratch`: for the library left out
   reverb_scratch  `reverb` from scratch (`pretrained=False`), against `scratch`: for the library left out without a body
                pretrained on FluidR3_GM alone
-  consist      `demo_recipe` with a consistency loss between each training note's two views (AugMix's, Hendrycks et al. 2020;
-               exploratory): each batch holds 32 notes twice, as they are and looped (`PairLoop`, below), both with the
-               `LowPass` draws; the loss is the two views' cross-entropy plus 12 times the Jensen-Shannon divergence of their
-               probabilities, so the model learns to hear a note and its small-library version alike, as inference averages
-               them. Each step holds 64 spectrograms, as the demo's, so half the `--epochs` is the demo's compute
+  consist      `demo_recipe` with the consistency loss's weight at AugMix's 12 (Hendrycks et al. 2020) instead of the demo's 1.
+               Since 2026-12-07 the demo trains on each note's two views (`demo_recipe['consistency']`, `recipe_pairs`): each
+               batch holds 32 notes twice, as they are and looped (`LoopSustain(pairs=True)`), both with the `LowPass` draws;
+               the loss (`ConsistencyLoss`) is the two views' cross-entropy plus the weight times the Jensen-Shannon divergence
+               of their probabilities. Each step holds 64 spectrograms, as before, so a recipe that pairs the views trains half
+               `--epochs`: the same steps, the same compute
+  no_consist   `demo_recipe` without the pairs (`consistency=None`): each training note heard once, looped or not (the demo's
+               recipe until 2026-12-07)
   consist_scratch  `consist` from scratch (`pretrained=False`), against `scratch`: for the library left out
-  consist1, pairs  `consist` with the divergence's weight 1 instead of 12, and 0 (the two views as two training rows, no
-               consistency loss: what the pairing alone does); `consist1_scratch` from scratch, for the library left out
-  demo         `demo_recipe` as it is: audio_cnn on 'compact', `LoopSustain` on three training notes in four and on every
-               validation note (`loop_infer`; since 2026-12-07 `'both'`: each validation note heard as it is and looped, the
-               model's two outputs averaged by `FoldViews`), `LowPass` on half of the training notes, the training steps in
-               bfloat16 (`BF16Training`; the demo itself keeps it only where it is faster)
+  consist1, pairs  the weight 1 (the demo's since 2026-12-07, so now the same as `demo`), and 0 (the two views as two
+               training rows, no consistency loss: what the pairing alone does); `consist1_scratch` from scratch, for the library left out;
+               `consist1_masks`: `consist1` + `masks`
+  demo         `demo_recipe` as it is: audio_cnn on 'compact' from the package's body, each training note heard both as it is
+               and looped, the two views pulled together (`LoopSustain(pairs=True)`, `ConsistencyLoss` of weight 1; since
+               2026-12-07, before: `LoopSustain` on three training notes in four) and each validation note too (`loop_infer='both'`,
+               the model's two outputs averaged by `FoldViews`), `LowPass` on half of the training rows, the training steps in
+               bfloat16 (`BF16Training`; the demo itself keeps it only where it is faster). It trains half `--epochs` (32 notes a batch)
 
 Every run with `LoopSustain` is also scored both ways, whatever its recipe: the validation notes as they are (`plain`)
 and each looped the same way (`infer`, `LoopSustain(infer=True)`), and the two passes' probabilities averaged (`both`;
@@ -105,20 +110,21 @@ sys.path.insert(0, str(Path(__file__).parent))
 from benchutil import machine, append_section
 
 scratch = dict(pretrained=False)   # the recipes of the demos before 2026-12-06 trained from scratch
-recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpass=None, **scratch),
+past = dict(consistency=None)      # the recipes of past demos heard each training note once (no `ConsistencyLoss`, before 2026-12-07)
+recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpass=None, **scratch, **past),
                audio_resnet=dict(arch='audio_resnet', **scratch),
-               train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0., lowpass=None, **scratch),
+               train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0., lowpass=None, **scratch, **past),
                train_audio_cnn=dict(arch='audio_cnn', spec='compact', loops=0., lowpass=None, pretrained='audio'),
-               resnet_study_loops=dict(arch='audio_resnet', spec='nsynth_study', **scratch),
+               resnet_study_loops=dict(arch='audio_resnet', spec='nsynth_study', **scratch, **past),
                transpose=dict(transpose=5),
                no_loops=dict(loops=0.),
                fp32=dict(bf16=False),
                short=dict(duration=2.),
-               loops50=dict(bf16=False, loops=0.5, loop_infer=False, lowpass=None, **scratch),
-               loops75=dict(bf16=False, loops=0.75, loop_infer=False, lowpass=None, **scratch),
-               loops100=dict(bf16=False, loops=1., loop_infer=False, lowpass=None, **scratch),
-               loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2)), lowpass=None, **scratch),
-               loops75_tight=dict(bf16=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2)), lowpass=None, **scratch),
+               loops50=dict(bf16=False, loops=0.5, loop_infer=False, lowpass=None, **scratch, **past),
+               loops75=dict(bf16=False, loops=0.75, loop_infer=False, lowpass=None, **scratch, **past),
+               loops100=dict(bf16=False, loops=1., loop_infer=False, lowpass=None, **scratch, **past),
+               loop_tight=dict(bf16=False, loops=0.5, loop_infer=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2)), lowpass=None, **scratch, **past),
+               loops75_tight=dict(bf16=False, loop_kw=dict(attack=(0.01, 0.06), periods=(1, 2)), lowpass=None, **scratch, **past),
                lowpass=dict(lowpass=(1500., 7000.)),
                no_lowpass=dict(lowpass=None),
                attack=dict(fast_attack=(1.5, 4.)),
@@ -141,6 +147,8 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                consist=dict(consistency=12.),     # half the epochs of 32 notes in two views: the demo's compute
                consist_scratch=dict(consistency=12., **scratch),
                consist1=dict(consistency=1.), pairs=dict(consistency=0.), consist1_scratch=dict(consistency=1., **scratch),
+               no_consist=dict(consistency=None),   # the demo's recipe until 2026-12-07: each training note heard once, looped or not
+               consist1_masks=dict(consistency=1., masks=True),
                scratch=scratch,
                demo=dict())
 
@@ -215,31 +223,6 @@ def _pcen_cls():
             return TensorSpectrogram(y, **{**x.__dict__, 'db':True})
     return PCEN
 
-def _pair_loop_cls():
-    from fastai_audio_nb.acoustics import LoopSustain
-    class PairLoop(LoopSustain):
-        "In training, every note twice: as it is, then looped (`LoopSustain`'s draws); validation and inference as `LoopSustain(infer='both')`"
-        def __init__(self, **kw): super().__init__(p=1., infer='both', **kw)
-        def augment(self, x, do, sr):
-            if not self.train: return super().augment(x, do, sr)
-            return torch.cat([x, super().augment(x, torch.ones_like(do), sr)])
-    return PairLoop
-
-class ConsistencyLoss:
-    "Cross-entropy; where the model gave two rows per label (the two views of `PairLoop`), their mean cross-entropy + `lam` x their Jensen-Shannon divergence"
-    def __init__(self, lam:float=12.): self.lam = lam
-    def __call__(self, out, targ):
-        import torch.nn.functional as F
-        out, targ = out.as_subclass(torch.Tensor).float(), targ.as_subclass(torch.Tensor)
-        n = len(targ)
-        if out.shape[0]!=2*n: return F.cross_entropy(out, targ)
-        lp = out.log_softmax(-1); lp1, lp2 = lp[:n], lp[n:]
-        m = ((lp1.exp()+lp2.exp())/2).clamp(1e-7, 1).log()
-        js = (F.kl_div(m, lp1, log_target=True, reduction='batchmean') + F.kl_div(m, lp2, log_target=True, reduction='batchmean'))/2
-        return (F.cross_entropy(out[:n], targ) + F.cross_entropy(out[n:], targ))/2 + self.lam*js
-    def activation(self, x): return x.softmax(-1)
-    def decodes(self, x): return x.argmax(-1)
-
 def default_items(path:Path)->pd.DataFrame:
     "The default set's notes with their split, family, SoundFont and GM program"
     from fastai_audio_nb.datasets import nsynth_items
@@ -279,14 +262,13 @@ def _font_batches(dl, fonts):
 def split_dls(path:Path, split:str, r:dict, bs:int=64):
     "The `DataLoaders` of `split` ('timgm' or 'loso') with recipe `r`'s training augmentations"
     from fastai_audio_nb.data import folder_dls, AudioDataLoaders
-    from fastai_audio_nb.training import recipe_tfms
+    from fastai_audio_nb.training import recipe_tfms, recipe_bs, recipe_pairs
     from fastai_audio_nb.acoustics import LoopSustain
     tfms = recipe_tfms(r) or []   # the recipe's LoopSustain and LowPass, as the demo makes them
-    if r.get('loop_kw'): tfms = [LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), **r['loop_kw']) if isinstance(t, LoopSustain) else t for t in tfms]
+    if r.get('loop_kw'): tfms = [LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), pairs=recipe_pairs(r), **r['loop_kw']) if isinstance(t, LoopSustain) else t for t in tfms]
     tfms += ([_transpose_cls()(r['transpose'])] if r.get('transpose') else []) + ([_attack_cls()(r['fast_attack'])] if r.get('fast_attack') else [])
     tfms += [_freq_mixstyle_cls()(*r['freq_mixstyle'])] if r.get('freq_mixstyle') else []
-    if r.get('consistency') is not None:   # each training note twice, as it is and looped, in batches of half as many notes
-        tfms, bs = [_pair_loop_cls()() if isinstance(t, LoopSustain) else t for t in tfms], bs//2
+    bs = recipe_bs(r, bs)   # `recipe_pairs`: each training note twice, as it is and looped, in batches of half as many notes
     if r.get('masks'):   # SpecAugment on the training spectrograms, the defaults of `audio_augment`'s masks
         from fastai_audio_nb.augment import FreqMask, TimeMask
         tfms += [FreqMask(), TimeMask()]
@@ -319,9 +301,9 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     from fastai.torch_core import set_seed
     from fastai_audio_nb.models import get_arch
     from fastai_audio_nb.learner import audio_learner, BF16Training
-    from fastai_audio_nb.training import demo_recipe
+    from fastai_audio_nb.training import demo_recipe, recipe_pairs, recipe_loss
     r = {**demo_recipe, **recipes[name], **(dict(bf16=False) if fp32 else {})}
-    ep = r.get('epochs', epochs if r.get('consistency') is None else max(1, epochs//2))   # `consistency`: twice the steps an epoch
+    ep = r.get('epochs', max(1, epochs//2) if recipe_pairs(r) else epochs)   # each note heard twice: twice the steps an epoch, so half the epochs is the same compute
     set_seed(seed)    # first: the loaders draw their shuffling's seed from Python's generator when they are made
     dls = split_dls(path, split, r)
     if r.get('pretrained')=='audio':   # the body from `--audio-weights`, else the package's (`packaged_weights`); every layer trained from the first epoch, as the demo does
@@ -346,7 +328,7 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     if r.get('label_smoothing'):
         from fastai.losses import LabelSmoothingCrossEntropyFlat
         learn.loss_func = LabelSmoothingCrossEntropyFlat(eps=r['label_smoothing'])
-    if r.get('consistency') is not None: learn.loss_func = ConsistencyLoss(r['consistency'])
+    learn.loss_func = recipe_loss(r, learn.loss_func)   # `ConsistencyLoss` where the recipe pairs the views
     lr = slice(r['body_lr'], r['lr']) if r.get('body_lr') else r['lr']   # `body_lr`: the body's parameter group at its own rate (fastai's discriminative rates)
     t0 = time.perf_counter()
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(ep, lr, cbs=[BF16Training()] if r.get('bf16') else None)

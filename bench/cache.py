@@ -16,7 +16,7 @@ from fastai_audio_nb.core import load_audio
 from fastai_audio_nb.data import AudioDataLoaders, nsynth_label_re
 from fastai_audio_nb.learner import audio_learner, BF16Training
 from fastai_audio_nb.models import get_arch
-from fastai_audio_nb.training import demo_recipe, recipe_tfms
+from fastai_audio_nb.training import demo_recipe, recipe_tfms, recipe_bs, recipe_loss
 
 def copy_at(files, dest:Path, sr:int)->list:
     "16-bit WAV copies of `files` at `sr` Hz under `dest`"
@@ -29,8 +29,9 @@ def copy_at(files, dest:Path, sr:int)->list:
 
 def learner(files, cache:bool, bf16:bool):
     r = demo_recipe
-    dls = AudioDataLoaders.from_name_re(files[0].parent, files, nsynth_label_re, valid_pct=0.05, seed=0, bs=64, batch_tfms=recipe_tfms(r), cache=cache)
+    dls = AudioDataLoaders.from_name_re(files[0].parent, files, nsynth_label_re, valid_pct=0.05, seed=0, bs=recipe_bs(r), batch_tfms=recipe_tfms(r), cache=cache)
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False, cbs=[BF16Training()] if bf16 else None)
+    learn.loss_func = recipe_loss(r, learn.loss_func)
     learn.model.to(memory_format=torch.channels_last)
     return learn
 

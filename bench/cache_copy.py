@@ -30,9 +30,9 @@ def main():
     from fasttransform.transform import Pipeline
     from fastai.torch_core import set_seed
     from fastai_audio_nb import data as D
-    from fastai_audio_nb.training import recipe_tfms, demo_recipe
+    from fastai_audio_nb.training import recipe_tfms, recipe_bs, demo_recipe
     set_seed(42)
-    dls = D.folder_dls(Path(a.data), bs=64, batch_tfms=recipe_tfms(demo_recipe), cache=True); dl = dls.train
+    dls = D.folder_dls(Path(a.data), bs=recipe_bs(demo_recipe), batch_tfms=recipe_tfms(demo_recipe), cache=True); dl = dls.train
     dl.after_batch = Pipeline([f for f in dl.after_batch.fs if type(f).__name__ not in ('LoopSustain', 'LowPass')])
     now = D.LoadAudio._cached
     def per_batch(f):

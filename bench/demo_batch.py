@@ -22,7 +22,7 @@ from fastai_audio_nb.augment import LowPass
 from fastai_audio_nb.data import folder_dls
 from fastai_audio_nb.learner import audio_learner
 from fastai_audio_nb.models import get_arch
-from fastai_audio_nb.training import demo_recipe, recipe_tfms, train_batch_seconds, step_seconds
+from fastai_audio_nb.training import demo_recipe, recipe_tfms, recipe_bs, recipe_loss, train_batch_seconds, step_seconds
 
 fast_filter = augment.fft_filter
 def padded_filter(x, sr, cutoff, order=2, btype='low', pad=None):
@@ -36,8 +36,9 @@ def padded_filter(x, sr, cutoff, order=2, btype='low', pad=None):
 
 def learner(path, cache):
     r = demo_recipe
-    dls = folder_dls(path, bs=64, batch_tfms=recipe_tfms(r), cache=cache)
+    dls = folder_dls(path, bs=recipe_bs(r), batch_tfms=recipe_tfms(r), cache=cache)   # 64 spectrograms a step, as the demo
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
+    learn.loss_func = recipe_loss(r, learn.loss_func)
     learn.model.to(memory_format=torch.channels_last)
     return learn
 

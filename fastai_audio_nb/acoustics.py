@@ -400,12 +400,13 @@ class LoopSustain(AudioAugment):
                  win:float=0.02,         # seconds of the moving RMS whose envelope the looped note follows
                  p:float=0.5, seed:int=None,
                  infer:bool|str=False,   # also loop every note in validation and inference, with the middle of each range; 'both': and keep it as it is too, two views (`FoldViews` averages the model's outputs)
+                 pairs:bool=False,       # in training, every note twice: as it is, then looped (`p` is not drawn): the two views that `ConsistencyLoss` compares
                 ):
         super().__init__(p, seed)
         self._need(0<=attack[0]<=attack[1], f"attack must be a range (lo, hi) of seconds >= 0, not {attack}")
         self._need(1<=periods[0]<=periods[1] and all(isinstance(o, int) for o in periods), f"periods must be a range (lo, hi) of integers >= 1, not {periods}")
         self._need(0<fallback[0]<=fallback[1], f"fallback must be a range (lo, hi) of seconds > 0, not {fallback}")
-        store_attr('attack,periods,min_corr,fallback,win,infer')
+        store_attr('attack,periods,min_corr,fallback,win,infer,pairs')
     @property
     def infer(self)->bool|str: return ('both' if getattr(self, 'views', 1)==2 else True) if self.split_idx is None else False
     @infer.setter
@@ -415,10 +416,11 @@ class LoopSustain(AudioAugment):
     def augment(self, x, do, sr):
         sr = self._need_sr(sr)
         bs, ch, L = x.shape
-        self.last_views = 1 if self.train else getattr(self, 'views', 1)   # (an item of a model exported before `views`: 1)
+        self.last_views = (2 if getattr(self, 'pairs', False) else 1) if self.train else getattr(self, 'views', 1)   # (a model exported before `views`, `pairs`: 1)
         if self.train: draw = lambda lo, hi, m: self.uniform(lo, hi, m, device=x.device)
         else:   # validation and inference (`infer`): every note, the same way each time: a prediction does not depend on a draw
             do, draw = torch.ones_like(do), lambda lo, hi, m: torch.full((m,), (lo+hi)/2, device=x.device)
+        if self.train and self.last_views==2: do = torch.ones_like(do)   # `pairs`: every note looped, beside itself
         a = (draw(*self.attack, bs)*sr).long().clamp(1, max(1, L//2))
         mono = x.float().mean(1)
         n, corr = _loop_lengths(mono, a, sr, self.periods, self.min_corr, self.fallback, draw)
@@ -436,4 +438,4 @@ class LoopSustain(AudioAugment):
         y = torch.where(after, loop.gather(-1, ((t - ai) % ni)[:,None].expand(-1, ch, -1)), xi)   # the loop repeated after the attack
         y = torch.where(after, y*_envelope_gains(y, xi, max(1, int(self.win*sr))), xi)
         out = x.clone(); out[i] = y.to(x.dtype)
-        return out if self.last_views==1 else torch.cat([x, out])   # 'both': the notes as they are, then looped
+        return out if self.last_views==1 else torch.cat([x, out])   # 'both', `pairs`: the notes as they are, then looped

@@ -23,7 +23,7 @@ __all__ = ['AUDIO_AUG_ORDER', 'SPEC_AUG_ORDER', 'noise_colors', 'augment_presets
            'RandomCropPad', 'TimeShift', 'Gain', 'PolarityInversion', 'colored_noise', 'AddNoise', 'fft_filter',
            'LowPass', 'HighPass', 'time_stretch', 'pitch_ratio', 'pitch_shift', 'PitchShift', 'TimeStretch',
            'SpectrogramAugment', 'FreqMask', 'TimeMask', 'audio_augment', 'ReseedAugments', 'batch_views', 'FoldViews',
-           'CutMixTime']
+           'ConsistencyLoss', 'CutMixTime']
 
 # %% ../nbs/03_augment.ipynb #ee316ff6
 AUDIO_AUG_ORDER = 10 # audio augmentations: 10..16, before the spectrogram transforms (50..53)
@@ -478,6 +478,32 @@ class FoldViews(Callback):
         bs = p.shape[0]//n
         self.learn.pred = p.unflatten(0, (n, bs)).mean(0)
         self.learn.xb = tuple(x[:bs] for x in self.xb)
+
+# %% ../nbs/03_augment.ipynb #cl0views2
+class ConsistencyLoss:
+    "`loss_func` on each view of the items that a batch transform stacked along the batch in training (`LoopSustain(pairs=True)`), averaged, plus `lam` times the Jensen-Shannon divergence of the views' probabilities; on one row per item, `loss_func` alone"
+    def __init__(self, loss_func=None, # the loss of one view against the labels (default: fastai's `CrossEntropyLossFlat`)
+                 lam:float=1.):        # weight of the divergence (AugMix: 12, for three views)
+        from fastai.losses import CrossEntropyLossFlat
+        if not lam>=0: raise ValueError(f"ConsistencyLoss: lam must be >= 0, not {lam}")
+        self.loss_func,self.lam = ifnone(loss_func, CrossEntropyLossFlat()),lam
+    def __call__(self, out, targ, **kwargs):
+        n = len(targ)
+        if out.shape[0]==n: return self.loss_func(out, targ, **kwargs)
+        if not n or out.shape[0]%n: raise ValueError(f"ConsistencyLoss: {out.shape[0]} rows of predictions for {n} labels: not a whole number of views")
+        views = out.unflatten(0, (out.shape[0]//n, n))
+        loss = sum(self.loss_func(v, targ, **kwargs) for v in views)/len(views)
+        lp = views.as_subclass(torch.Tensor).float().log_softmax(-1)
+        m = lp.exp().mean(0).clamp(1e-7, 1).log()                       # the views' mean probabilities
+        js = sum(F.kl_div(m, v, log_target=True, reduction='none').sum(-1) for v in lp)/len(lp)   # per item
+        return loss + self.lam*(js if self.reduction=='none' else js.sum() if self.reduction=='sum' else js.mean())
+    @property
+    def reduction(self): return getattr(self.loss_func, 'reduction', 'mean')
+    @reduction.setter
+    def reduction(self, v): self.loss_func.reduction = v   # fastai's `get_preds(with_loss=True)` asks for the loss per item
+    def activation(self, x): return getattr(self.loss_func, 'activation', noop)(x)
+    def decodes(self, x): return getattr(self.loss_func, 'decodes', noop)(x)
+    def __repr__(self): return f"ConsistencyLoss({self.loss_func!r}, lam={self.lam:g})"
 
 # %% ../nbs/03_augment.ipynb #c089d15e
 class CutMixTime(MixHandler):

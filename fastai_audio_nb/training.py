@@ -14,7 +14,7 @@ from fastai.metrics import AccumMetric, AvgMetric
 from fastai.torch_core import set_seed
 from .core import write_json, free_bytes, check_out_dir
 from .data import folder_dls, csv_dls, check_clip_settings
-from .augment import audio_augment, augment_presets, LowPass
+from .augment import audio_augment, augment_presets, LowPass, ConsistencyLoss
 from fastai.callback.mixup import MixUp
 from fastai.callback.channelslast import ChannelsLast
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
@@ -28,7 +28,8 @@ from .interpret import save_figure, AudioInterpretation
 __all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
            'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'train_audio', 'step_seconds',
            'batch_seconds', 'train_batch_seconds', 'demo_threads', 'demo_precision', 'fmt_duration', 'recipe_tfms',
-           'demo_choice', 'demo_plan', 'demo_budget', 'demo_predictions', 'run_demo']
+           'recipe_pairs', 'recipe_bs', 'recipe_loss', 'demo_choice', 'demo_plan', 'demo_budget', 'demo_predictions',
+           'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -370,13 +371,25 @@ def fmt_duration(s:float)->str:
     return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
 # %% ../nbs/04a_training.ipynb #dc0cd002
-demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer='both', lowpass=(1500., 7000.), bf16=True)   # issue 16: bench/accuracy.py
+demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer='both', consistency=1., lowpass=(1500., 7000.), bf16=True)   # issue 16: bench/accuracy.py
 
 def recipe_tfms(recipe:dict)->list|None:
     "The augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` in training (0: none), and on every note in validation and inference if `recipe['loop_infer']` (`'both'`: each note heard as it is and looped, the model's two outputs averaged: `FoldViews`); `LowPass` on half the training notes, its cutoff drawn in `recipe['lowpass']` (Hz; None: none)"
-    tfms = ([LoopSustain(p=recipe['loops'], infer=recipe.get('loop_infer', False))] if recipe.get('loops') else []) \
+    tfms = ([LoopSustain(p=recipe['loops'], infer=recipe.get('loop_infer', False), pairs=recipe_pairs(recipe))] if recipe.get('loops') else []) \
          + ([LowPass(*recipe['lowpass'], p=0.5)] if recipe.get('lowpass') else [])
     return tfms or None
+
+def recipe_pairs(recipe:dict)->bool:
+    "Whether `recipe` trains on each note twice, as it is and looped (`LoopSustain(pairs=True)`), with `ConsistencyLoss` of weight `recipe['consistency']` (None: no)"
+    return bool(recipe.get('loops')) and recipe.get('consistency') is not None
+
+def recipe_bs(recipe:dict, bs:int=64)->int:
+    "Notes per batch for `recipe`: `bs`, or half of it where each training note is heard twice (`recipe_pairs`), so that a step holds `bs` spectrograms either way"
+    return max(1, bs//2) if recipe_pairs(recipe) else bs
+
+def recipe_loss(recipe:dict, loss_func):
+    "`loss_func`, wrapped in `ConsistencyLoss` where `recipe` trains on each note's two views (`recipe_pairs`)"
+    return ConsistencyLoss(loss_func, recipe['consistency']) if recipe_pairs(recipe) else loss_func
 
 def demo_choice(batch_s:float,         # seconds per training batch as `fit` runs it (`train_batch_seconds`)
                 nt:int, nv:int,        # training and validation batches per epoch
@@ -385,13 +398,14 @@ def demo_choice(batch_s:float,         # seconds per training batch as `fit` run
                 bs:int=64,             # clips per batch (for the message)
                 arch:str='audio_cnn',  # the model's name (for the message)
                 views:int=1,           # passes of the model over each validation note (`LoopSustain(infer='both')`: 2)
+                train_views:int=1,     # passes of the model over each training note (`LoopSustain(pairs=True)`: 2)
                )->tuple:
     "The epochs that fill `budget_s` (1 to `max_epochs`): epochs, estimated seconds, why"
-    e = 1.1*(nt*batch_s + nv*views*batch_s/2)    # validation: no backward pass; 10% to spare
+    e = 1.1*(nt*batch_s + nv*views*batch_s/(2*train_views))    # validation: no backward pass, a batch of as many notes; 10% to spare
     epochs = max(1, min(max_epochs, int(budget_s//e)))
     fits = (f"{epochs} epochs ~{fmt_duration(epochs*e)} fit the {fmt_duration(budget_s)} training budget" + (" (the most it gets)" if epochs==max_epochs else "")
             if epochs*e <= budget_s else f"even 1 epoch is over the {fmt_duration(budget_s)} training budget: 1 epoch")
-    return epochs, epochs*e, f"{arch}: a training batch of {bs} clips takes {batch_s:.2f} s here, so an epoch ~{fmt_duration(e)}; {fits}"
+    return epochs, epochs*e, f"{arch}: a training batch of {bs} clips{', each heard twice,' if train_views==2 else ''} takes {batch_s:.2f} s here, so an epoch ~{fmt_duration(e)}; {fits}"
 
 # %% ../nbs/04a_training.ipynb #dp0cd002
 def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spectrogram is added to them)
@@ -401,11 +415,12 @@ def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spec
     "Measure here the recipe's step and the data; choose torch's threads, the precision and layout and a first estimate of the epochs (`demo_choice`): epochs, estimated seconds, the precision's callbacks, why"
     r = {**demo_recipe, **(recipe or {})}
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
+    learn.loss_func = recipe_loss(r, learn.loss_func)   # a note's two views against its one label (`recipe_pairs`)
     xb, yb = learn.dls.one_batch()
     step, threads = demo_threads(learn, xb, yb)
     cbs, step, precision = demo_precision(learn, xb, yb, step, bf16=r.get('bf16', False))
     batch_s = train_batch_seconds(learn, bf16=any(isinstance(c, BF16Training) for c in cbs))
-    epochs, est, why = demo_choice(batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'], 2 if r.get('loop_infer')=='both' else 1)
+    epochs, est, why = demo_choice(batch_s, len(dls.train), len(dls.valid), budget_s, r['max_epochs'], dls.bs, r['arch'], 2 if r.get('loop_infer')=='both' else 1, 2 if recipe_pairs(r) else 1)
     return epochs, est, cbs, [threads, precision, f"a training batch as fit runs it: {batch_s:.2f} s (loading {dls.bs} clips{' from memory' if audio_loader(dls).cache_info()[0] else ', overlapped by the loader processes'}; the batch transforms; a step of {step:.2f} s)", why]
 
 # %% ../nbs/04a_training.ipynb #db0cd001
@@ -429,7 +444,9 @@ def demo_predictions(learn,      # a learner trained on NSynth families (`run_de
 
 def _tfms_words(r:dict)->str:
     "What recipe `r`'s augmentations (`recipe_tfms`) do, for the demo's model line"
-    w = (f", looped sustains (LoopSustain) on {r['loops']:.0%} of the training notes" + (" and on every validation and inference note" + (", which the model hears both looped and as it is, its two outputs averaged" if r.get('loop_infer')=='both' else '') if r.get('loop_infer') else '')) if r.get('loops') else ''
+    if recipe_pairs(r): w = (", each training note heard both as it is and looped (LoopSustain), the two views' predictions pulled together (ConsistencyLoss)"
+                             + (", and each validation and inference note both ways too, its two outputs averaged" if r.get('loop_infer')=='both' else ", every validation and inference note looped" if r.get('loop_infer') else ''))
+    else: w = (f", looped sustains (LoopSustain) on {r['loops']:.0%} of the training notes" + (" and on every validation and inference note" + (", which the model hears both looped and as it is, its two outputs averaged" if r.get('loop_infer')=='both' else '') if r.get('loop_infer') else '')) if r.get('loops') else ''
     return w + (f", low-passed at {r['lowpass'][0]/1000:g} to {r['lowpass'][1]/1000:g} kHz (LowPass) on half of the training notes" if r.get('lowpass') else '')
 
 def _spec_words(spec)->str:
@@ -461,7 +478,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
     print(f"validation: {len(va)} instruments, {len(va & tr)} of them in training (the split is by instrument)")
     t0 = time.perf_counter()
     set_seed(seed)   # here: the loaders draw the seed of their shuffling when they are made
-    dls = folder_dls(path, bs=64, batch_tfms=recipe_tfms(r), cache=True)
+    dls = folder_dls(path, bs=recipe_bs(r), batch_tfms=recipe_tfms(r), cache=True)
     n, nbytes = audio_loader(dls).cache_info()
     print(f"in memory: the {n} notes decoded once, {nbytes/2**30:.2f} GB, in {time.perf_counter()-t0:.1f} s (each epoch copies them instead of reading the files)")
     print(f"\n== 2. model: spectrograms on the fly ({r['spec']!r}: {_spec_words(r['spec'])}), {arch} on them{_tfms_words(r)}; epochs measured here to fit {minutes:g} min")
@@ -485,6 +502,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
             if wfile is None: print(f"   {arch} has no ImageNet weights: it trains from scratch")
             else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
             learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained)
+        learn.loss_func = recipe_loss(r, learn.loss_func)
         print(f"\n== 3. training {arch}: {epochs} epoch{'s' if epochs>1 else ''} planned, then as many as fit {fmt_duration(budget)} (what is left of its budget after measuring) at the pace of its epochs (TimeBudget, at most {r['max_epochs']})")
         cbs = [TimeBudget(budget, epochs), *prec]
         m = train_and_report(learn, out, r['max_epochs'], r['lr'], cbs=cbs, fine_tune=False if r.get('pretrained')=='audio' else None, info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(),

@@ -21,7 +21,7 @@ class EMA(Callback):
 
 path = Path('data/nsynth_gm_default')   # the demo's set (make demo renders it); from the repository root: python bench/recipe_search/ema.py 0 1 2
 for seed in map(int, sys.argv[1:]):
-    r = demo_recipe
+    r = {**demo_recipe, 'consistency': None}   # the recipe it measured: before the consistency loss (2026-12-07)
     set_seed(seed); dls = A.split_dls(path, 'timgm', r)
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     ema = EMA((0.99, 0.995, 0.998))

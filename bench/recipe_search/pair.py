@@ -21,7 +21,7 @@ from fastai_audio_nb.training import demo_recipe
 def member(path, seed, epochs):
     "Train one model of the demo's recipe with `seed` for `epochs`, as `bench/accuracy.py` does; its validation probabilities and targets"
     from fastai_audio_nb.learner import BF16Training
-    r = demo_recipe
+    r = {**demo_recipe, 'consistency': None}   # the recipe it measured: before the consistency loss (2026-12-07)
     set_seed(seed); dls = A.split_dls(path, 'timgm', r)
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=r.get('pretrained', False))
     if r.get('pretrained')=='audio': learn.unfreeze()   # the body trains whole from the first epoch, as the demo trains it
