@@ -73,23 +73,22 @@ body since the evening of 2026-12-06; their figures in bench/RESULTS.md before t
   masks_scratch  `masks` from scratch (`pretrained=False`), against `scratch`: for the library left out
   reverb_scratch  `reverb` from scratch (`pretrained=False`), against `scratch`: for the library left out without a body
                pretrained on FluidR3_GM alone
-  consist      `demo_recipe` with the consistency loss's weight at AugMix's 12 (Hendrycks et al. 2020) instead of the demo's 1.
-               Since 2026-12-07 the demo trains on each note's two views (`demo_recipe['consistency']`, `recipe_pairs`): each
+  consist      `demo_recipe` with each training note's two views and a consistency loss of AugMix's weight 12 (Hendrycks et
+               al. 2020). `demo_recipe['consistency']` (None in the demo; `recipe_pairs`) trains on each note's two views: each
                batch holds 32 notes twice, as they are and looped (`LoopSustain(pairs=True)`), both with the `LowPass` draws;
                the loss (`ConsistencyLoss`) is the two views' cross-entropy plus the weight times the Jensen-Shannon divergence
                of their probabilities. Each step holds 64 spectrograms, as before, so a recipe that pairs the views trains half
                `--epochs`: the same steps, the same compute
-  no_consist   `demo_recipe` without the pairs (`consistency=None`): each training note heard once, looped or not (the demo's
-               recipe until 2026-12-07)
+  no_consist   `demo_recipe` without the pairs (`consistency=None`): each training note heard once, looped or not (the same as
+               `demo`: the pairs were measured in the demo on 2026-12-07 and not adopted)
   consist_scratch  `consist` from scratch (`pretrained=False`), against `scratch`: for the library left out
-  consist1, pairs  the weight 1 (the demo's since 2026-12-07, so now the same as `demo`), and 0 (the two views as two
+  consist1, pairs  the weight 1 (measured in `make demo` too, not adopted), and 0 (the two views as two
                training rows, no consistency loss: what the pairing alone does); `consist1_scratch` from scratch, for the library left out;
                `consist1_masks`: `consist1` + `masks`
-  demo         `demo_recipe` as it is: audio_cnn on 'compact' from the package's body, each training note heard both as it is
-               and looped, the two views pulled together (`LoopSustain(pairs=True)`, `ConsistencyLoss` of weight 1; since
-               2026-12-07, before: `LoopSustain` on three training notes in four) and each validation note too (`loop_infer='both'`,
-               the model's two outputs averaged by `FoldViews`), `LowPass` on half of the training rows, the training steps in
-               bfloat16 (`BF16Training`; the demo itself keeps it only where it is faster). It trains half `--epochs` (32 notes a batch)
+  demo         `demo_recipe` as it is: audio_cnn on 'compact' from the package's body, `LoopSustain` on three training notes in
+               four and on every validation note (`loop_infer='both'`: each validation note heard as it is and looped, the
+               model's two outputs averaged by `FoldViews`), `LowPass` on half of the training notes, the training steps in
+               bfloat16 (`BF16Training`; the demo itself keeps it only where it is faster)
 
 Every run with `LoopSustain` is also scored both ways, whatever its recipe: the validation notes as they are (`plain`)
 and each looped the same way (`infer`, `LoopSustain(infer=True)`), and the two passes' probabilities averaged (`both`;
@@ -110,7 +109,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from benchutil import machine, append_section
 
 scratch = dict(pretrained=False)   # the recipes of the demos before 2026-12-06 trained from scratch
-past = dict(consistency=None)      # the recipes of past demos heard each training note once (no `ConsistencyLoss`, before 2026-12-07)
+past = dict(consistency=None)      # the recipes of past demos heard each training note once (no `ConsistencyLoss`), whatever `demo_recipe` says
 recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpass=None, **scratch, **past),
                audio_resnet=dict(arch='audio_resnet', **scratch),
                train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0., lowpass=None, **scratch, **past),
@@ -147,7 +146,7 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                consist=dict(consistency=12.),     # half the epochs of 32 notes in two views: the demo's compute
                consist_scratch=dict(consistency=12., **scratch),
                consist1=dict(consistency=1.), pairs=dict(consistency=0.), consist1_scratch=dict(consistency=1., **scratch),
-               no_consist=dict(consistency=None),   # the demo's recipe until 2026-12-07: each training note heard once, looped or not
+               no_consist=dict(consistency=None),   # each training note heard once, looped or not: the demo's recipe
                consist1_masks=dict(consistency=1., masks=True),
                scratch=scratch,
                demo=dict())
