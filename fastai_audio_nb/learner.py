@@ -336,7 +336,7 @@ def body_preset(weights)->str|None:
 
 # %% ../nbs/04_learner.ipynb #f2cd18c6
 class EpochTable(Callback):
-    "Print fastai's per-epoch table as plain lines and time each epoch's training and validation"
+    "Print fastai's per-epoch table as plain lines; time each epoch's training and validation, and count its training steps"
     order = Recorder.order+1    # after the recorder has written the epoch's row
     def __init__(self, print_fn=print): self.print_fn,self.epochs = print_fn,[]
     def before_fit(self):
@@ -344,7 +344,9 @@ class EpochTable(Callback):
         self.widths = [max(len(n)+2, 12) for n in self.names]
         if self.print_fn: self.print_fn(''.join(f'{n:<{w}}' for n,w in zip(self.names, self.widths)).rstrip())
     def after_fit(self): self.in_fit = False
-    def before_train(self): self.t0 = time.perf_counter()
+    def before_train(self): self.t0, self.steps = time.perf_counter(), 0
+    def after_batch(self):
+        if self.training: self.steps += 1
     def after_train(self): self.train_s = time.perf_counter()-self.t0
     def before_validate(self): self.t1 = time.perf_counter()
     def after_validate(self): self.valid_s = time.perf_counter()-self.t1
@@ -352,7 +354,7 @@ class EpochTable(Callback):
         if not getattr(self, 'in_fit', False): return
         row = dict(zip(self.names, self.recorder.log))
         self.epochs.append({**{k:(float(v) if isinstance(v, (float, np.floating, Tensor)) else v) for k,v in row.items()},
-                            'train_s': self.train_s, 'valid_s': getattr(self, 'valid_s', 0.)})
+                            'train_s': self.train_s, 'valid_s': getattr(self, 'valid_s', 0.), 'steps': self.steps})
         fmt = lambda v: f'{v:.6f}' if isinstance(v, (float, np.floating)) else str(v)
         if self.print_fn: self.print_fn(''.join(f'{fmt(v):<{w}}' for v,w in zip(self.recorder.log, self.widths)).rstrip())
 
@@ -392,17 +394,37 @@ class BF16Training(Callback):
 
 # %% ../nbs/04_learner.ipynb #fa13d307
 class TimeBudget(Callback):
-    "Fit for the epochs that fit `seconds` (at most the fit's), re-planned after every epoch at the mean pace so far; the one-cycle schedule follows"
+    "Fit for the training steps that fit `seconds` (at most the fit's epochs), re-planned after every step at the mean pace so far; the one-cycle schedule ends on the last step"
     order = 100   # after the recorder and the epoch table: a last epoch is recorded before the fit stops
-    def __init__(self, seconds:float, epochs:int=None): store_attr()
-    def before_fit(self): self.t0, self.most = time.perf_counter(), self.n_epoch
-    def before_epoch(self):
-        if self.epoch==0 and self.epochs: self.learn.n_epoch = max(1, min(self.epochs, self.most))
+    def __init__(self, seconds:float, epochs:int=None, spare:float=0.05): store_attr()
+    def before_fit(self):
+        self.t0, self.n, self.most = time.perf_counter(), len(self.dls.train), self.n_epoch
+        self.total = self.n*max(1, min(ifnone(self.epochs, self.most), self.most))   # steps planned, until steps are timed
+        self.t1, self.valid_s, self.steps = None, [], 0
+    def before_train(self): self.learn.pct_train = self.train_iter/self.total
+    def before_validate(self): self.tv = time.perf_counter()
+    def after_validate(self): self.valid_s.append(time.perf_counter()-self.tv)
+    def _to_go(self, left:float, p:float, v:float)->int:
+        "The most steps still to take in `left` seconds, at `p` a step and `v` a validation at the end of every epoch they reach"
+        r, best = self.n-self.iter-1, 0   # steps left in this epoch
+        for k in range(self.most-self.epoch):   # ending in epoch `epoch+k`, after `k+1` validations
+            s = min(r + k*self.n, int((left - (k+1)*v)//p))
+            if s > (r + (k-1)*self.n if k else -1): best = max(best, s)
+        return best
+    def after_batch(self):
+        if not self.training: return
+        now, self.steps = time.perf_counter(), self.train_iter
+        if self.steps==1: self.t1, self.v1 = now, len(self.valid_s)
+        if self.steps>=3:   # the pace of the steps after the first, the validations apart
+            p = (now - self.t1 - sum(self.valid_s[self.v1:]))/(self.steps-1)
+            v = np.mean(self.valid_s) if self.valid_s else p*len(self.dls.valid)/2
+            self.total = self.steps + self._to_go(self.seconds - (now-self.t0), (1+self.spare)*p, (1+self.spare)*v)
+        self.learn.pct_train = min(1., self.steps/self.total)
+        if self.steps >= self.total: raise CancelTrainException()   # this epoch's validation still runs
     def after_epoch(self):
-        done, spent = self.epoch+1, time.perf_counter()-self.t0
-        pace = 1.05*spent/done   # the mean epoch so far, 5% to spare
-        self.learn.n_epoch = max(done, min(self.most, done + int((self.seconds-spent)//pace)))
-        if done >= self.n_epoch: raise CancelFitException()
+        if self.train_iter >= self.total: raise CancelFitException()
+    @property
+    def epochs_done(self)->float: return self.steps/self.n
 
 # %% ../nbs/04_learner.ipynb #c23359d5
 def _pid_alive(pid:int)->bool:

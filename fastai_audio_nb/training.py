@@ -136,7 +136,7 @@ def _figures(learn, interp, cm, epochs:int, table, train_s:float, info:dict)->di
         confusion_matrix=None, most_confused=[(str(a), str(p), int(k)) for a,p,k in interp.most_confused()[:20]])
     return dict(accuracy=float(cm.trace()/cm.sum()), valid_loss=float(interp.losses.mean()), n_train=len(learn.dls.train_ds),
                 n_valid=len(learn.dls.valid_ds), vocab=list(learn.dls.vocab), arch=arch_name(learn.arch),
-                pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, bs=learn.dls.bs, lr=table.lr,
+                pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, steps=sum(e.get('steps', 0) for e in table.epochs), bs=learn.dls.bs, lr=table.lr,
                 train_seconds=round(train_s, 2), history=table.epochs, **conf, **run_settings(learn), **(info or {}))
 
 def train_and_report(learn,              # an `audio_learner`
@@ -503,14 +503,14 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
             else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
             learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained)
         learn.loss_func = recipe_loss(r, learn.loss_func)
-        print(f"\n== 3. training {arch}: {epochs} epoch{'s' if epochs>1 else ''} planned, then as many as fit {fmt_duration(budget)} (what is left of its budget after measuring) at the pace of its epochs (TimeBudget, at most {r['max_epochs']})")
+        print(f"\n== 3. training {arch}: {epochs} epoch{'s' if epochs>1 else ''} planned, then as many steps as fit {fmt_duration(budget)} (what is left of its budget after measuring) at the pace of its steps (TimeBudget, at most {r['max_epochs']} epochs; the last may end part-way)")
         cbs = [TimeBudget(budget, epochs), *prec]
         m = train_and_report(learn, out, r['max_epochs'], r['lr'], cbs=cbs, fine_tune=False if r.get('pretrained')=='audio' else None, info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(),
                                                                                     precision=[type(c).__name__ for c in prec], budget_seconds=round(budget, 1), estimate_seconds=round(est, 1)))
         ep = m['history']
         print(f"\n== 4. results")
         print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "
-              f"({arch}, {m['epochs']} epoch{'s' if m['epochs']>1 else ''}; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
+              f"({arch}, {m['steps']/len(dls.train):.1f} epochs: {m['steps']} steps; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
         per_epoch = ', '.join(f"{e['train_s']:.0f}+{e['valid_s']:.0f}" for e in ep)
         print(f"timings: {f'start and imports {t_call-t_start:.1f} s; ' if started is not None else ''}data ready {t0-t_call:.1f} s; measuring to plan {t2-t1:.0f} s; training {m['train_seconds']:.0f} s of its {budget:.0f} s ({per_epoch} s per epoch, train+valid)")
         learn.dls.valid.show_batch(max_n=9, figsize=(12, 8))
