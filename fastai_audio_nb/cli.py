@@ -83,7 +83,8 @@ def _add_train_args(p):
     t.add_argument('--valid-fold', default=None, metavar='K', help="the fold (a value of the table's fold column) whose files are the validation set, as ESC-50's and UrbanSound8K's")
     p.add_argument('--arch', default=None, help='audio_cnn (the demo\'s plain CNN, from the audio body the package carries), audio_resnet (a small audio ResNet, from scratch), a torchvision model (resnet18, resnet34, densenet121, efficientnet_b0, mobilenet_v3_small, ...), '
                    'an AudioSet-pretrained backbone with its own front-end (panns_cnn6, panns_cnn10, panns_cnn14, panns_cnn14_16k, ast; its official weights with --weights) or a timm name (default: training.default_arch: audio_cnn)')
-    p.add_argument('--epochs', type=int, default=3, help='epochs in all, the first with the body frozen for a pretrained learner, except an audio body, which trains whole (default: 3)')
+    p.add_argument('--epochs', type=int, default=None, help='epochs in all, the first with the body frozen for a pretrained learner, except an audio body, which trains whole (default: 3); with --minutes, the most (default: 100)')
+    p.add_argument('--minutes', type=float, default=None, metavar='M', help="the training's minutes: train the steps that fit them at the pace measured as it trains (TimeBudget), the one-cycle schedule ending on the last step, part-way through an epoch if need be (a Kaggle kernel's limit; the data and the report are not counted; default: --epochs whole epochs)")
     p.add_argument('--bs', type=int, default=64, help='batch size (default: 64; per process under accelerate launch)')
     p.add_argument('--lr', type=float, default=None, help='learning rate (default: 2e-3 with a first epoch frozen, from ImageNet or AudioSet weights; else 3e-3)')
     w = p.add_mutually_exclusive_group()
@@ -115,7 +116,7 @@ def _train(args):
                 label_re=a.label_re, valid_folder=a.valid_folder, train_folder=a.train_folder, label_from=a.label_from)
     spec = {k: getattr(a, flag[2:].replace('-', '_')) for flag, k, *_ in _spec_options}
     try: return train_audio(a.data, a.out, a.arch, a.csv, a.spec, spec, a.weights, not a.no_pretrained, a.download, a.epochs, a.lr, a.augment, a.mixup,
-                            a.seed, a.workers, bf16=a.bf16, bs=a.bs, sr=ifnone(a.sr, 'auto'), duration=ifnone(a.duration, 'auto'), crop=a.crop, skip_bad=a.skip_bad, cache=a.cache,
+                            a.seed, a.workers, bf16=a.bf16, minutes=a.minutes, bs=a.bs, sr=ifnone(a.sr, 'auto'), duration=ifnone(a.duration, 'auto'), crop=a.crop, skip_bad=a.skip_bad, cache=a.cache,
                             valid_pct=a.valid_pct, valid_re=a.valid_re, **data)
     except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
     except ModuleNotFoundError as e: raise (CLIError(str(e)) if e.name=='accelerate' else e)   # several processes need it (`distrib_group`)

@@ -347,14 +347,14 @@ class EpochTable(Callback):
     def before_train(self): self.t0, self.steps = time.perf_counter(), 0
     def after_batch(self):
         if self.training: self.steps += 1
-    def after_train(self): self.train_s = time.perf_counter()-self.t0
+    def after_train(self): self.train_s, self.of = time.perf_counter()-self.t0, self.learn.n_iter   # (the steps of a whole epoch: a process's share under several)
     def before_validate(self): self.t1 = time.perf_counter()
     def after_validate(self): self.valid_s = time.perf_counter()-self.t1
     def after_epoch(self):
         if not getattr(self, 'in_fit', False): return
         row = dict(zip(self.names, self.recorder.log))
         self.epochs.append({**{k:(float(v) if isinstance(v, (float, np.floating, Tensor)) else v) for k,v in row.items()},
-                            'train_s': self.train_s, 'valid_s': getattr(self, 'valid_s', 0.), 'steps': self.steps})
+                            'train_s': self.train_s, 'valid_s': getattr(self, 'valid_s', 0.), 'steps': self.steps, 'of': self.of})
         fmt = lambda v: f'{v:.6f}' if isinstance(v, (float, np.floating)) else str(v)
         if self.print_fn: self.print_fn(''.join(f'{fmt(v):<{w}}' for v,w in zip(self.recorder.log, self.widths)).rstrip())
 
@@ -396,11 +396,12 @@ class BF16Training(Callback):
 class TimeBudget(Callback):
     "Fit for the training steps that fit `seconds` (at most the fit's epochs), re-planned after every step at the mean pace so far; the one-cycle schedule ends on the last step"
     order = 100   # after the recorder and the epoch table: a last epoch is recorded before the fit stops
-    def __init__(self, seconds:float, epochs:int=None, spare:float=0.05): store_attr()
+    def __init__(self, seconds:float, epochs:int=None, spare:float=0.05): store_attr(); self.t0, self.valid_s = None, []   # (both kept across the fits it joins)
     def before_fit(self):
-        self.t0, self.n, self.most = time.perf_counter(), len(self.dls.train), self.n_epoch
+        self.t0 = ifnone(self.t0, time.perf_counter())   # one clock for the fits it joins (`fine_tune`'s two)
+        self.n, self.most = len(self.dls.train), self.n_epoch
         self.total = self.n*max(1, min(ifnone(self.epochs, self.most), self.most))   # steps planned, until steps are timed
-        self.t1, self.valid_s, self.steps = None, [], 0
+        self.t1, self.steps = None, 0
     def before_train(self): self.learn.pct_train = self.train_iter/self.total
     def before_validate(self): self.tv = time.perf_counter()
     def after_validate(self): self.valid_s.append(time.perf_counter()-self.tv)
@@ -418,11 +419,19 @@ class TimeBudget(Callback):
         if self.steps>=3:   # the pace of the steps after the first, the validations apart
             p = (now - self.t1 - sum(self.valid_s[self.v1:]))/(self.steps-1)
             v = np.mean(self.valid_s) if self.valid_s else p*len(self.dls.valid)/2
-            self.total = self.steps + self._to_go(self.seconds - (now-self.t0), (1+self.spare)*p, (1+self.spare)*v)
+            self.total = self._agreed(self.steps + self._to_go(self.seconds - (now-self.t0), (1+self.spare)*p, (1+self.spare)*v))
         self.learn.pct_train = min(1., self.steps/self.total)
         if self.steps >= self.total: raise CancelTrainException()   # this epoch's validation still runs
+    def after_cancel_train(self):
+        if hasattr(self.learn, 'recorder'): self.recorder.cancel_train = False   # fastai's `Recorder` would leave the part-way epoch's training loss out of its row
     def after_epoch(self):
         if self.train_iter >= self.total: raise CancelFitException()
+    def _agreed(self, total:int)->int:
+        "`total` as the first process planned it, when several train together (they stop on the same step)"
+        if num_distrib()<=1: return total
+        t = torch.tensor([total], device=self.dls.device if torch.distributed.get_backend()=='nccl' else 'cpu')
+        torch.distributed.broadcast(t, 0)
+        return int(t)
     @property
     def epochs_done(self)->float: return self.steps/self.n
 

@@ -136,7 +136,8 @@ def _figures(learn, interp, cm, epochs:int, table, train_s:float, info:dict)->di
         confusion_matrix=None, most_confused=[(str(a), str(p), int(k)) for a,p,k in interp.most_confused()[:20]])
     return dict(accuracy=float(cm.trace()/cm.sum()), valid_loss=float(interp.losses.mean()), n_train=len(learn.dls.train_ds),
                 n_valid=len(learn.dls.valid_ds), vocab=list(learn.dls.vocab), arch=arch_name(learn.arch),
-                pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, steps=sum(e.get('steps', 0) for e in table.epochs), bs=learn.dls.bs, lr=table.lr,
+                pretrained=bool(getattr(learn, 'pretrained', False)), epochs=epochs, steps=sum(e.get('steps', 0) for e in table.epochs),
+                epochs_trained=round(sum(e['steps']/e['of'] for e in table.epochs if e.get('of')), 2), bs=learn.dls.bs, lr=table.lr,
                 train_seconds=round(train_s, 2), history=table.epochs, **conf, **run_settings(learn), **(info or {}))
 
 def train_and_report(learn,              # an `audio_learner`
@@ -234,19 +235,22 @@ def train_audio(path,                   # folder of audio files (searched recurs
                 weights=None,           # the weights to start from (`start_weights`; a `BodyArch`'s checkpoint)
                 pretrained:bool=True,   # False: from scratch
                 download:bool=False,    # let torchvision download the ImageNet weights missing from its cache
-                epochs:int=3,           # epochs in all, the first with the body frozen for ImageNet or AudioSet weights (an audio body trains whole)
+                epochs:int=None,        # epochs in all, the first with the body frozen for a pretrained learner, except an audio body, which trains whole (default: 3); with `minutes`, the most (default: 100)
                 lr:float=None,          # learning rate (default: `train_and_report`'s)
                 augment:str=None,       # an `augment_presets` name: the training batches augmented on their device
                 mixup:bool=False,       # fastai's `MixUp` on the spectrogram batches
                 seed:int=42,            # seeds everything random, a `valid_pct` split included
                 num_workers:int=None,   # data loading processes (default: the loaders'; the CPUs shared by the processes of `accelerate launch`)
                 bf16:bool=False,        # training steps in bfloat16 (`BF16Training`): about 1.7 times the epochs a minute on a CPU with bfloat16 instructions
+                minutes:float=None,     # the training's minutes: train the steps that fit them at the pace measured as it trains (`TimeBudget`), the one-cycle schedule ending on the last step
                 say=print,              # what prints the lines about the run (only on rank 0)
                 **kwargs,               # `folder_dls`'s or `csv_dls`'s: `bs`, `sr` ('auto' from an audio body: the body's rate), `duration`, `crop`, `label_re`, `valid_pct`, `valid_fold`, `cache`...
                )->dict:
     "Train `arch` on the audio files under `path` and write its report under `out` (`train_and_report`), saying what it does; return the metrics"
     name, changes = ifnone(arch, default_arch), {k:v for k,v in (spec_changes or {}).items() if v is not None}
+    epochs = ifnone(epochs, 3 if minutes is None else 100)
     if epochs<1: raise ValueError(f"epochs={epochs}: at least 1")
+    if minutes is not None and not (math.isfinite(minutes) and minutes>0): raise ValueError(f"minutes={minutes}: the training's time, > 0")
     if kwargs.get('bs', 1)<1: raise ValueError(f"bs={kwargs['bs']}: at least 1")
     if lr is not None and not (math.isfinite(lr) and lr>0): raise ValueError(f"lr={lr}: a learning rate > 0")
     if num_workers is not None and num_workers<0: raise ValueError(f"num_workers={num_workers}: 0 (load in this process) or more")
@@ -282,11 +286,13 @@ def train_audio(path,                   # folder of audio files (searched recurs
         if dist: say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {dls.bs} per process, on {dls.device}")
         if augment or mixup: say(f"augmentation: {augment or 'none'}{', MixUp' if mixup else ''} (training batches only)")
         if bf16: say("precision: training steps in bfloat16 (BF16Training), validation in float32")
+        if minutes: say(f"time: the training steps that fit {fmt_duration(60*minutes)} at the pace measured as it trains (TimeBudget), at most {epochs} epochs; the one-cycle schedule ends on the last step")
         info = dict(data=str(path), seed=seed, cache=bool(kwargs.get('cache')), augment=augment, mixup=mixup, bf16=bf16, **{k:kwargs.get(k) for k in ('label_from', 'valid_pct', 'valid_re')},
-                    csv=csv, valid_fold=kwargs.get('valid_fold'), spec=spec, start=start, spec_options=changes)
+                    csv=csv, valid_fold=kwargs.get('valid_fold'), spec=spec, start=start, spec_options=changes, minutes=minutes)
         info['label_from'] = ifnone(info['label_from'], 'name')
-        m = train_and_report(learn, out, epochs, lr, info=info, cbs=[BF16Training()] if bf16 else None, fine_tune=False if pretrained=='audio' else None)
-        say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s")
+        cbs = [*([BF16Training()] if bf16 else []), *([TimeBudget(60*minutes)] if minutes else [])] or None
+        m = train_and_report(learn, out, epochs, lr, info=info, cbs=cbs, fine_tune=False if pretrained=='audio' else None)
+        say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s" + (f" ({m['epochs_trained']:.1f} epochs: {m['steps']} steps)" if minutes else ''))
         say(f"saved {', '.join(str(Path(out)/f) for f in ('model.pkl', 'confusion_matrix.png', 'metrics.json') if (Path(out)/f).exists())}"
             + ('' if m['confusion_matrix'] is not None else f" (no confusion matrix picture for {len(m['vocab'])} classes: metrics.json has the most confused pairs)"))
         if dist: td.barrier()    # the others wait for rank 0's files, then all leave together
@@ -510,7 +516,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
         ep = m['history']
         print(f"\n== 4. results")
         print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "
-              f"({arch}, {m['steps']/len(dls.train):.1f} epochs: {m['steps']} steps; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
+              f"({arch}, {m['epochs_trained']:.1f} epochs: {m['steps']} steps; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
         per_epoch = ', '.join(f"{e['train_s']:.0f}+{e['valid_s']:.0f}" for e in ep)
         print(f"timings: {f'start and imports {t_call-t_start:.1f} s; ' if started is not None else ''}data ready {t0-t_call:.1f} s; measuring to plan {t2-t1:.0f} s; training {m['train_seconds']:.0f} s of its {budget:.0f} s ({per_epoch} s per epoch, train+valid)")
         learn.dls.valid.show_batch(max_n=9, figsize=(12, 8))

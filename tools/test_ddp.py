@@ -1,4 +1,4 @@
-"""`make test-ddp`: `fastai-audio train` under `accelerate launch` with two CPU processes (gloo) on the mini set, one epoch,
+"""`make test-ddp`: `fastai-audio train` under `accelerate launch` with two CPU processes (gloo) on the mini set, one epoch (with `--minutes`: `TimeBudget` broadcasts rank 0's plan),
 checked against a single process: both ranks ran, only rank 0 printed and wrote files, the validation figures cover the
 whole validation set (55 notes, not the 56 that two equal shares make), and metrics.json has the same entries.
 Closes with the line 'ddp: N passed, N failed'."""
@@ -6,7 +6,7 @@ import sys, os, json, time, socket, shutil, tempfile, subprocess
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
-TRAIN = ['train', '--arch', 'resnet18', '--epochs', '1', '--bs', '16', '--no-pretrained', '--workers', '0']
+TRAIN = ['train', '--arch', 'resnet18', '--epochs', '1', '--bs', '16', '--no-pretrained', '--workers', '0', '--minutes', '10']   # a time budget that does not bind: each rank plans, rank 0's plan is broadcast
 
 def free_port()->int:
     "A TCP port nobody listens on now (for the rendezvous of the two processes)"
@@ -58,6 +58,8 @@ def main():
         check('epoch accuracy over the whole validation set', abs(acc*n_valid-round(acc*n_valid))<1e-4 and abs(acc-m2['accuracy'])<1e-6,
               (acc, m2['accuracy']))
         check('same data and classes', (m1['n_train'], m1['vocab'])==(m2['n_train'], m2['vocab']))
+        check('--minutes: the time budget ran in both, the epoch whole', (m1['minutes'], m2['minutes'])==(10., 10.) and 0 < m2['steps'] < m1['steps'] and (m1['epochs_trained'], m2['epochs_trained'])==(1., 1.),
+              (m1.get('steps'), m2.get('steps'), m1.get('epochs_trained'), m2.get('epochs_trained')))
         # an error after the processes joined their group (bad weights): each rank says it plainly, none hangs, nothing written
         (tmp/'bad.pth').write_bytes(os.urandom(4096))
         bad, _ = run([BIN/'accelerate', 'launch', '--multi_gpu', '--num_processes', '2', '--num_machines', '1', '--mixed_precision', 'no',
