@@ -396,11 +396,13 @@ class BF16Training(Callback):
 class TimeBudget(Callback):
     "Fit for the training steps that fit `seconds` (at most the fit's epochs), re-planned after every step at the mean pace so far; the one-cycle schedule ends on the last step"
     order = 100   # after the recorder and the epoch table: a last epoch is recorded before the fit stops
-    def __init__(self, seconds:float, epochs:int=None, spare:float=0.05): store_attr(); self.t0, self.valid_s = None, []   # (both kept across the fits it joins)
+    def __init__(self, seconds:float, epochs:int=None, spare:float=0.05):
+        if not (math.isfinite(seconds) and seconds>=0): raise ValueError(f"seconds={seconds}: a time budget, finite and >= 0")
+        store_attr(); self.t0, self.valid_s = None, []   # (both kept across the fits it joins)
     def before_fit(self):
         self.t0 = ifnone(self.t0, time.perf_counter())   # one clock for the fits it joins (`fine_tune`'s two)
         self.n, self.most = len(self.dls.train), self.n_epoch
-        self.total = self.n*max(1, min(ifnone(self.epochs, self.most), self.most))   # steps planned, until steps are timed
+        self.total = max(1, min(self.n*self.most, max(3, self.n*min(ifnone(self.epochs, self.most), self.most))))   # steps planned until three are timed
         self.t1, self.steps = None, 0
     def before_train(self): self.learn.pct_train = self.train_iter/self.total
     def before_validate(self): self.tv = time.perf_counter()
