@@ -411,6 +411,7 @@ class TimeBudget(Callback):
         "The most steps still to take in `left` seconds, at `p` a step and `v` a validation at the end of every epoch they reach"
         r, best = self.n-self.iter-1, 0   # steps left in this epoch
         for k in range(self.most-self.epoch):   # ending in epoch `epoch+k`, after `k+1` validations
+            if left < (k+1)*v: break            # (the validations alone would not fit: nor with more epochs)
             s = min(r + k*self.n, int((left - (k+1)*v)//p))
             if s > (r + (k-1)*self.n if k else -1): best = max(best, s)
         return best
