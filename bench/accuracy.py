@@ -148,6 +148,9 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                consist1=dict(consistency=1.), pairs=dict(consistency=0.), consist1_scratch=dict(consistency=1., **scratch),
                no_consist=dict(consistency=None),   # each training note heard once, looped or not: the demo's recipe
                consist1_masks=dict(consistency=1., masks=True),
+               decay=dict(decay=(0., 12.)),        # + `RandomDecay` (exploratory) on half the training notes: 0 to 12 dB/s more decay
+               decay_both=dict(decay=(-6., 12.)),  # the same, a note's decay also up to 6 dB/s slower
+               family_mix=dict(family_mix=0.5),    # + `FamilyMix` (exploratory): half the training notes with another note of their family added
                scratch=scratch,
                demo=dict())
 
@@ -204,6 +207,50 @@ def _attack_cls():
             g = (e.gather(-1, src)/e.clamp_min(1e-6)).clamp_max(10.)                     # the envelope of `src`, on the sound of `t`
             out = x.clone(); out[i] = (xi*g[:,None]).to(x.dtype); return out
     return FastAttack
+
+def _decay_cls():
+    from fastai_audio_nb.augment import AudioAugment, AUDIO_AUG_ORDER
+    class RandomDecay(AudioAugment):
+        "Each chosen note's loudness falls `r` dB a second faster (r drawn in `rates`; negative: slower, at most `max_gain_db` louder) from when it first comes within 3 dB of its loudest to `held` s, then stays: another library's volume envelope (its decay)"
+        order = AUDIO_AUG_ORDER+4     # after `LoopSustain`, which keeps each note's own envelope
+        def __init__(self, rates=(0., 12.), held:float=3., win:float=0.02, max_gain_db:float=12., p:float=0.5, seed=None):
+            super().__init__(p, seed); self.rates,self.held,self.win,self.max_gain_db = rates,held,win,max_gain_db
+        def augment(self, x, do, sr):
+            bs, ch, L = x.shape
+            r = self.uniform(*self.rates, bs, device=x.device)
+            if not do.any(): return x
+            i = torch.where(do)[0]
+            xi, n = x[i].float(), max(1, int(self.win*sr))
+            m = xi.mean(1)[:, :(L//2)//n*n]
+            e = m.view(len(i), -1, n).pow(2).mean(-1)
+            tp = (e >= 0.5*e.amax(-1, keepdim=True)).float().argmax(-1).float()*n/sr   # the first block within 3 dB of the loudest of the first half (s)
+            t = torch.arange(L, device=x.device).float()[None]/sr
+            g = (-r[i,None]*(t.clamp_max(self.held) - tp[:,None]).clamp_min(0)).clamp_max(self.max_gain_db)
+            out = x.clone(); out[i] = (xi*10**(g/20)[:,None]).to(x.dtype); return out
+    return RandomDecay
+
+def _famix_cls():
+    from fastai.data.all import ItemTransform
+    from fastai_audio_nb.augment import AUDIO_AUG_ORDER, _like
+    class FamilyMix(ItemTransform):
+        "On a share `p` of the training notes, add another note of the batch with the same label at a weight drawn in `w` (both at the note's RMS, the sum brought back to it): two instruments of a family at once, a sound of the family neither training library has"
+        order, split_idx = AUDIO_AUG_ORDER+5, 0   # training only, after the loops
+        def __init__(self, p:float=0.5, w=(0.3, 0.5)): super().__init__(); self.p, self.w = p, w
+        def encodes(self, b):
+            x, y = b[0], b[1]
+            xb = x.as_subclass(torch.Tensor).float()
+            yb, bs = torch.as_tensor(y).as_subclass(torch.Tensor), len(xb)
+            if yb.ndim != 1 or len(yb) != bs: return b   # one label per note (`LoopSustain(pairs=True)` is not for this)
+            same = (yb[:,None]==yb[None]) & ~torch.eye(bs, dtype=torch.bool, device=xb.device)
+            j = (torch.rand(bs, bs, device=xb.device)*same).argmax(1)
+            do = (torch.rand(bs, device=xb.device) < self.p) & same.any(1)
+            w = (self.w[0] + (self.w[1]-self.w[0])*torch.rand(bs, device=xb.device))[:,None,None]
+            rms = lambda a: a.pow(2).mean((1,2), keepdim=True).sqrt().clamp_min(1e-8)
+            mix = (1-w)*xb + w*xb[j]*rms(xb)/rms(xb[j])
+            mix = mix*rms(xb)/rms(mix)
+            out = torch.where(do[:,None,None], mix, xb).to(x.dtype)
+            return (_like(out, x), y, *b[2:])
+    return FamilyMix
 
 def _pcen_cls():
     from fastai_audio_nb.spectrogram import AmplitudeToDB, TensorSpectrogram, _plain
@@ -267,6 +314,8 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     if r.get('loop_kw'): tfms = [LoopSustain(p=r['loops'], infer=r.get('loop_infer', False), pairs=recipe_pairs(r), **r['loop_kw']) if isinstance(t, LoopSustain) else t for t in tfms]
     tfms += ([_transpose_cls()(r['transpose'])] if r.get('transpose') else []) + ([_attack_cls()(r['fast_attack'])] if r.get('fast_attack') else [])
     tfms += [_freq_mixstyle_cls()(*r['freq_mixstyle'])] if r.get('freq_mixstyle') else []
+    tfms += [_decay_cls()(r['decay'])] if r.get('decay') else []
+    tfms += [_famix_cls()(r['family_mix'])] if r.get('family_mix') else []
     bs = recipe_bs(r, bs)   # `recipe_pairs`: each training note twice, as it is and looped, in batches of half as many notes
     if r.get('masks'):   # SpecAugment on the training spectrograms, the defaults of `audio_augment`'s masks
         from fastai_audio_nb.augment import FreqMask, TimeMask

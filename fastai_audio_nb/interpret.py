@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_interpret.ipynb #bfc9d487
 from __future__ import annotations
-import html
+import html, re
 from pathlib import Path
 import torch
 from fastcore.all import *
@@ -19,7 +19,8 @@ from .data import LoadAudio
 from .learner import audio_loader
 
 # %% auto #0
-__all__ = ['show_results', 'AudioInterpretation', 'save_figure', 'plot_top_losses', 'clip_players', 'item_files']
+__all__ = ['show_results', 'AudioInterpretation', 'save_figure', 'plot_top_losses', 'clip_players', 'item_files',
+           'nsynth_instrument']
 
 # %% ../nbs/05_interpret.ipynb #e105fc98
 def _ok_color(actual, pred): return 'green' if str(actual)==str(pred) else 'red'
@@ -132,3 +133,34 @@ def _plot_top_losses(self:Interpretation,
 _plot_top_losses.__name__, _plot_top_losses.__qualname__ = 'plot_top_losses', 'Interpretation.plot_top_losses'
 _plot_top_losses.__wrapped__ = _fastai_plot_top_losses
 Interpretation.plot_top_losses = _plot_top_losses
+
+# %% ../nbs/05_interpret.ipynb #ga0cd002
+def nsynth_instrument(f)->str:
+    "The instrument of an NSynth note file: `guitar_acoustic_004-060-100.wav` -> `guitar_acoustic_004`"
+    s = Path(f).stem
+    if not re.fullmatch(r'.+-\d{3}-\d{3}', s): raise ValueError(f"{f}: not an NSynth note name (instrument-pitch-velocity, e.g. guitar_acoustic_004-060-100.wav)")
+    return s.rsplit('-', 2)[0]
+
+@patch
+def group_accuracy(self:AudioInterpretation,
+                   groups=nsynth_instrument, # each item's group: a function of its file, a dict {file: group}, or one group per item
+                  )->pd.DataFrame:
+    "Accuracy per group of items (an instrument, a recording, a site): its label, items, right, accuracy and most frequent prediction, worst first"
+    if self.targs.ndim!=1: raise ValueError(f"group_accuracy: one label per item, not targets of shape {tuple(self.targs.shape)} (a multi-label learner)")
+    n = len(self.targs)
+    if callable(groups): g = [groups(f) for f in item_files(self.dl, range(n))]
+    elif isinstance(groups, dict):
+        g, d = [], {str(k): v for k,v in groups.items()}
+        for f in item_files(self.dl, range(n)):
+            if str(f) not in d: raise ValueError(f"group_accuracy: {f} has no group in `groups` (a dict of {len(d)} files)")
+            g.append(d[str(f)])
+    else:
+        g = list(groups)
+        if len(g)!=n: raise ValueError(f"group_accuracy: {len(g)} groups for {n} items")
+    v = self.vocab
+    df = pd.DataFrame(dict(group=g, actual=[v[int(i)] for i in self.targs], predicted=[v[int(i)] for i in self.decoded]))
+    df['right'] = df.actual==df.predicted
+    mode = lambda s: s.value_counts().index[0]   # the most frequent (ties: the first met)
+    r = df.groupby('group', sort=False).agg(label=('actual', mode), items=('right', 'size'), right=('right', 'sum'), predicted=('predicted', mode))
+    r['accuracy'] = r.right/r['items']
+    return r.reset_index().sort_values('accuracy', kind='stable').reset_index(drop=True)[['group','label','items','right','accuracy','predicted']]

@@ -22,7 +22,7 @@ from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
 from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights, read_audio_weights
 from .learner import body_spectrogram, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
-from .interpret import save_figure, AudioInterpretation
+from .interpret import save_figure, AudioInterpretation, nsynth_instrument
 
 # %% auto #0
 __all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
@@ -148,6 +148,7 @@ def train_and_report(learn,              # an `audio_learner`
                      info:dict=None,     # more entries for metrics.json
                      cbs=None,           # callbacks for the training only (`TimeBudget`, `BF16Training`): not exported
                      fine_tune:bool=None,# one frozen epoch first (None: if the learner is pretrained; `fit_epochs`)
+                     groups=None,        # the validation items' groups for `group_accuracy` (e.g. `nsynth_instrument`): metrics.json gains `groups`, worst first (one process only)
                     )->dict:
     "Train `learn`, printing the epoch table; export it, then write its confusion matrix and metrics under `out` (rank 0 only, when distributed)"
     import matplotlib; matplotlib.use('Agg')
@@ -161,6 +162,7 @@ def train_and_report(learn,              # an `audio_learner`
         with learn.no_bar(): interp = AudioInterpretation.from_learner(learn)
     cm = interp.confusion_matrix()
     m = _figures(learn, interp, cm, len(table.epochs), table, train_s, info)   # the epochs trained (`TimeBudget` may stop sooner)
+    if groups is not None and not is_distributed(): m['groups'] = interp.group_accuracy(groups).to_dict('records')   # (gathered from several processes, the predictions are not in the items' order)
     if not rank0: return m
     out.mkdir(parents=True, exist_ok=True)
     # the model first, the last run's report set aside meanwhile: a report never stands beside a model it does not describe
@@ -455,6 +457,13 @@ def _tfms_words(r:dict)->str:
     else: w = (f", looped sustains (LoopSustain) on {r['loops']:.0%} of the training notes" + (" and on every validation and inference note" + (", which the model hears both looped and as it is, its two outputs averaged" if r.get('loop_infer')=='both' else '') if r.get('loop_infer') else '')) if r.get('loops') else ''
     return w + (f", low-passed at {r['lowpass'][0]/1000:g} to {r['lowpass'][1]/1000:g} kHz (LowPass) on half of the training notes" if r.get('lowpass') else '')
 
+def _groups_words(groups:list, n:int=4)->str:
+    "What `train_and_report`'s `groups` (worst first) say of the instruments: how many the model gets mostly right, mostly wrong, and the worst `n`"
+    acc = [g['accuracy'] for g in groups]
+    worst = ', '.join(f"{g['group']} ({g['right']} of {g['items']}; most often {g['predicted']})" for g in groups[:n] if g['accuracy']<0.5)
+    return (f"per instrument (group_accuracy): {sum(a>=0.75 for a in acc)} of {len(acc)} right on at least 3 notes in 4, {sum(a<0.25 for a in acc)} on fewer than 1 in 4"
+            + (f"; the worst: {worst}" if worst else ''))
+
 def _spec_words(spec)->str:
     "A few words on spectrogram preset `spec`"
     c = SpectrogramConfig.from_preset(spec)
@@ -511,12 +520,13 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
         learn.loss_func = recipe_loss(r, learn.loss_func)
         print(f"\n== 3. training {arch}: {epochs} epoch{'s' if epochs>1 else ''} planned, then as many steps as fit {fmt_duration(budget)} (what is left of its budget after measuring) at the pace of its steps (TimeBudget, at most {r['max_epochs']} epochs; the last may end part-way)")
         cbs = [TimeBudget(budget, epochs), *prec]
-        m = train_and_report(learn, out, r['max_epochs'], r['lr'], cbs=cbs, fine_tune=False if r.get('pretrained')=='audio' else None, info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(),
+        m = train_and_report(learn, out, r['max_epochs'], r['lr'], cbs=cbs, fine_tune=False if r.get('pretrained')=='audio' else None, groups=nsynth_instrument, info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(),
                                                                                     precision=[type(c).__name__ for c in prec], budget_seconds=round(budget, 1), estimate_seconds=round(est, 1)))
         ep = m['history']
         print(f"\n== 4. results")
         print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "
               f"({arch}, {m['epochs_trained']:.1f} epochs: {m['steps']} steps; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
+        print(_groups_words(m['groups']))
         per_epoch = ', '.join(f"{e['train_s']:.0f}+{e['valid_s']:.0f}" for e in ep)
         print(f"timings: {f'start and imports {t_call-t_start:.1f} s; ' if started is not None else ''}data ready {t0-t_call:.1f} s; measuring to plan {t2-t1:.0f} s; training {m['train_seconds']:.0f} s of its {budget:.0f} s ({per_epoch} s per epoch, train+valid)")
         learn.dls.valid.show_batch(max_n=9, figsize=(12, 8))
