@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_training.ipynb #tr0cd001
 from __future__ import annotations
-import os, sys, math, time, errno, tempfile, importlib.util
+import os, re, sys, math, time, errno, tempfile, importlib.util
 from contextlib import contextmanager
 from pathlib import Path
 import torch, torch.distributed as td
@@ -22,7 +22,7 @@ from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
 from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights, read_audio_weights
 from .learner import body_spectrogram, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
-from .interpret import save_figure, AudioInterpretation, nsynth_instrument
+from .interpret import save_figure, AudioInterpretation, nsynth_instrument, item_files
 
 # %% auto #0
 __all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
@@ -162,7 +162,7 @@ def train_and_report(learn,              # an `audio_learner`
         with learn.no_bar(): interp = AudioInterpretation.from_learner(learn)
     cm = interp.confusion_matrix()
     m = _figures(learn, interp, cm, len(table.epochs), table, train_s, info)   # the epochs trained (`TimeBudget` may stop sooner)
-    if groups is not None and not is_distributed(): m['groups'] = interp.group_accuracy(groups).to_dict('records')   # (gathered from several processes, the predictions are not in the items' order)
+    if groups is not None and not is_distributed() and interp.targs.ndim==1: m['groups'] = interp.group_accuracy(groups).to_dict('records')   # (gathered from several processes, the predictions are not in the items' order)
     if not rank0: return m
     out.mkdir(parents=True, exist_ok=True)
     # the model first, the last run's report set aside meanwhile: a report never stands beside a model it does not describe
@@ -173,6 +173,19 @@ def train_and_report(learn,              # an `audio_learner`
         save_figure(out/'confusion_matrix.png')
     write_json(out/'metrics.json', m, indent=1, default=str)
     return m
+
+def _groups_words(groups:list, n:int=4)->str:
+    "What `train_and_report`'s `groups` (worst first) say of the instruments: how many the model gets mostly right, mostly wrong, and the worst `n`"
+    acc = [g['accuracy'] for g in groups]
+    worst = ', '.join(f"{g['group']} ({g['right']} of {g['items']}; most often {g['predicted']})" for g in groups[:n] if g['accuracy']<0.5)
+    return (f"per instrument (group_accuracy): {sum(a>=0.75 for a in acc)} of {len(acc)} right on at least 3 notes in 4, {sum(a<0.25 for a in acc)} on fewer than 1 in 4"
+            + (f"; the worst: {worst}" if worst else ''))
+
+def _nsynth_named(dl)->bool:
+    "Whether every item of `dl` is a file named as NSynth names its notes (instrument-pitch-velocity): then `group_accuracy` can count per instrument"
+    try: files = item_files(dl, range(len(dl.dataset)))
+    except ValueError: return False
+    return len(files)>0 and all(re.fullmatch(r'.+-\d{3}-\d{3}', Path(f).stem) for f in files)
 
 # %% ../nbs/04a_training.ipynb #da0cd001
 default_arch = 'audio_cnn'      # the architecture of `fastai-audio train` without --arch: starts from the audio body the package carries, on its spectrogram (`start_weights`)
@@ -293,8 +306,10 @@ def train_audio(path,                   # folder of audio files (searched recurs
                     csv=csv, valid_fold=kwargs.get('valid_fold'), spec=spec, start=start, spec_options=changes, minutes=minutes)
         info['label_from'] = ifnone(info['label_from'], 'name')
         cbs = [*([BF16Training()] if bf16 else []), *([TimeBudget(60*minutes)] if minutes else [])] or None
-        m = train_and_report(learn, out, epochs, lr, info=info, cbs=cbs, fine_tune=False if pretrained=='audio' else None)
+        m = train_and_report(learn, out, epochs, lr, info=info, cbs=cbs, fine_tune=False if pretrained=='audio' else None,
+                             groups=nsynth_instrument if _nsynth_named(dls.valid) else None)   # NSynth's names: the accuracy per instrument too
         say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s" + (f" ({m['epochs_trained']:.1f} epochs: {m['steps']} steps)" if minutes else ''))
+        if m.get('groups'): say(_groups_words(m['groups']))
         say(f"saved {', '.join(str(Path(out)/f) for f in ('model.pkl', 'confusion_matrix.png', 'metrics.json') if (Path(out)/f).exists())}"
             + ('' if m['confusion_matrix'] is not None else f" (no confusion matrix picture for {len(m['vocab'])} classes: metrics.json has the most confused pairs)"))
         if dist: td.barrier()    # the others wait for rank 0's files, then all leave together
@@ -456,13 +471,6 @@ def _tfms_words(r:dict)->str:
                              + (", and each validation and inference note both ways too, its two outputs averaged" if r.get('loop_infer')=='both' else ", every validation and inference note looped" if r.get('loop_infer') else ''))
     else: w = (f", looped sustains (LoopSustain) on {r['loops']:.0%} of the training notes" + (" and on every validation and inference note" + (", which the model hears both looped and as it is, its two outputs averaged" if r.get('loop_infer')=='both' else '') if r.get('loop_infer') else '')) if r.get('loops') else ''
     return w + (f", low-passed at {r['lowpass'][0]/1000:g} to {r['lowpass'][1]/1000:g} kHz (LowPass) on half of the training notes" if r.get('lowpass') else '')
-
-def _groups_words(groups:list, n:int=4)->str:
-    "What `train_and_report`'s `groups` (worst first) say of the instruments: how many the model gets mostly right, mostly wrong, and the worst `n`"
-    acc = [g['accuracy'] for g in groups]
-    worst = ', '.join(f"{g['group']} ({g['right']} of {g['items']}; most often {g['predicted']})" for g in groups[:n] if g['accuracy']<0.5)
-    return (f"per instrument (group_accuracy): {sum(a>=0.75 for a in acc)} of {len(acc)} right on at least 3 notes in 4, {sum(a<0.25 for a in acc)} on fewer than 1 in 4"
-            + (f"; the worst: {worst}" if worst else ''))
 
 def _spec_words(spec)->str:
     "A few words on spectrogram preset `spec`"
