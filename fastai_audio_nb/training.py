@@ -148,7 +148,7 @@ def train_and_report(learn,              # an `audio_learner`
                      info:dict=None,     # more entries for metrics.json
                      cbs=None,           # callbacks for the training only (`TimeBudget`, `BF16Training`): not exported
                      fine_tune:bool=None,# one frozen epoch first (None: if the learner is pretrained; `fit_epochs`)
-                     groups=None,        # the validation items' groups for `group_accuracy` (e.g. `nsynth_instrument`): metrics.json gains `groups`, worst first (one process only)
+                     groups=None,        # the validation items' groups for `group_accuracy` (e.g. `nsynth_instrument`): metrics.json gains `groups`, worst first (None under DDP or with several labels per item)
                     )->dict:
     "Train `learn`, printing the epoch table; export it, then write its confusion matrix and metrics under `out` (rank 0 only, when distributed)"
     import matplotlib; matplotlib.use('Agg')
@@ -162,7 +162,8 @@ def train_and_report(learn,              # an `audio_learner`
         with learn.no_bar(): interp = AudioInterpretation.from_learner(learn)
     cm = interp.confusion_matrix()
     m = _figures(learn, interp, cm, len(table.epochs), table, train_s, info)   # the epochs trained (`TimeBudget` may stop sooner)
-    if groups is not None and not is_distributed() and interp.targs.ndim==1: m['groups'] = interp.group_accuracy(groups).to_dict('records')   # (gathered from several processes, the predictions are not in the items' order)
+    if groups is not None:   # None where they cannot be counted: gathered from several processes, the predictions are not in the items' order; several labels per item
+        m['groups'] = interp.group_accuracy(groups).to_dict('records') if not is_distributed() and interp.targs.ndim==1 else None
     if not rank0: return m
     out.mkdir(parents=True, exist_ok=True)
     # the model first, the last run's report set aside meanwhile: a report never stands beside a model it does not describe
@@ -534,7 +535,7 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
         print(f"\n== 4. results")
         print(f"validation accuracy: {m['accuracy']:.4f} on {m['n_valid']} notes of {len(va)} instruments never heard in training "
               f"({arch}, {m['epochs_trained']:.1f} epochs: {m['steps']} steps; {len(m['vocab'])} families; chance {1/len(m['vocab']):.3f})")
-        print(_groups_words(m['groups']))
+        if m.get('groups'): print(_groups_words(m['groups']))
         per_epoch = ', '.join(f"{e['train_s']:.0f}+{e['valid_s']:.0f}" for e in ep)
         print(f"timings: {f'start and imports {t_call-t_start:.1f} s; ' if started is not None else ''}data ready {t0-t_call:.1f} s; measuring to plan {t2-t1:.0f} s; training {m['train_seconds']:.0f} s of its {budget:.0f} s ({per_epoch} s per epoch, train+valid)")
         learn.dls.valid.show_batch(max_n=9, figsize=(12, 8))

@@ -51,6 +51,8 @@ def main():
         m2 = json.loads((tmp/'ddp'/'metrics.json').read_text())
         check('metrics.json has the same keys as one process', sorted(m1)==sorted(m2), set(m1)^set(m2))
         check('history has the same keys', sorted(m1['history'][0])==sorted(m2['history'][0]))
+        check('per instrument in one process, not under DDP (the gathered predictions are not in the items\' order)', isinstance(m1['groups'], list) and sum(g['items'] for g in m1['groups'])==m1['n_valid'] and m2['groups'] is None and 'per instrument' not in o0,
+              (type(m1['groups']).__name__, m2['groups']))
         check('n_valid is the whole validation set', m2['n_valid']==n_valid==sum(map(sum, m2['confusion_matrix'])),
               (m2['n_valid'], n_valid))
         acc = m2['history'][-1]['accuracy']
