@@ -402,8 +402,8 @@ def render_nsynth_gm(dest,                        # the dataset folder (gets `ns
 
 # %% ../nbs/06_datasets.ipynb #75862bf1
 def cache_root()->Path:
-    "Where the small test sets are cached: `$FASTAI_AUDIO_CACHE`, else `fastai_audio_nb` in the temporary folder"
-    return Path(os.environ.get('FASTAI_AUDIO_CACHE') or Path(tempfile.gettempdir())/'fastai_audio_nb')
+    "Where the small test sets are cached: `$FASTAI_AUDIO_CACHE`, else `fastai_audio_nb_cache` in the temporary folder (not the package's own name: Python started in the temporary folder would take that folder for the package)"
+    return Path(os.environ.get('FASTAI_AUDIO_CACHE') or Path(tempfile.gettempdir())/'fastai_audio_nb_cache')
 
 def nsynth_gm_path(size:str='mini')->Path:
     "Where `get_nsynth_gm` keeps a rendered set of `size` when no `dest` is given (the mini set: under `cache_root()`)"

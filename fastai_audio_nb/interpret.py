@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_interpret.ipynb #bfc9d487
 from __future__ import annotations
-import html, re
+import html, re, os, math
 from pathlib import Path
 import torch
 from fastcore.all import *
@@ -145,22 +145,26 @@ def nsynth_instrument(f)->str:
 def group_accuracy(self:AudioInterpretation,
                    groups=nsynth_instrument, # each item's group: a function of its file, a dict {file: group}, or one group per item
                   )->pd.DataFrame:
-    "Accuracy per group of items (an instrument, a recording, a site): its label, items, right, accuracy and most frequent prediction, worst first"
+    "Accuracy per group of items (an instrument, a recording, a site): its most frequent label, items, right, accuracy and most frequent prediction, worst first"
     if self.targs.ndim!=1: raise ValueError(f"group_accuracy: one label per item, not targets of shape {tuple(self.targs.shape)} (a multi-label learner)")
     n = len(self.targs)
     if callable(groups): g = [groups(f) for f in item_files(self.dl, range(n))]
-    elif isinstance(groups, dict):
-        g, d = [], {str(k): v for k,v in groups.items()}
+    elif isinstance(groups, dict):   # keyed by file: absolute, or relative to the data's `path` (a Kaggle CSV's names)
+        root = Path(getattr(self.learn.dls, 'path', '.'))
+        g, d = [], {os.path.abspath(root/k): v for k,v in groups.items()}
         for f in item_files(self.dl, range(n)):
-            if str(f) not in d: raise ValueError(f"group_accuracy: {f} has no group in `groups` (a dict of {len(d)} files)")
-            g.append(d[str(f)])
+            if os.path.abspath(f) not in d: raise ValueError(f"group_accuracy: {f} has no group in `groups` (a dict of {len(d)} files)")
+            g.append(d[os.path.abspath(f)])
     else:
         g = list(groups)
         if len(g)!=n: raise ValueError(f"group_accuracy: {len(g)} groups for {n} items")
+    if (bad := [i for i,o in enumerate(g) if o is None or (isinstance(o, float) and math.isnan(o))]):
+        raise ValueError(f"group_accuracy: {len(bad)} items have no group (None or NaN), the first {item_files(self.dl, bad[:1])[0]}")
     v = self.vocab
     df = pd.DataFrame(dict(group=g, actual=[v[int(i)] for i in self.targs], predicted=[v[int(i)] for i in self.decoded]))
     df['right'] = df.actual==df.predicted
     mode = lambda s: s.value_counts().index[0]   # the most frequent (ties: the first met)
     r = df.groupby('group', sort=False).agg(label=('actual', mode), items=('right', 'size'), right=('right', 'sum'), predicted=('predicted', mode))
-    r['accuracy'] = r.right/r['items']
-    return r.reset_index().sort_values('accuracy', kind='stable').reset_index(drop=True)[['group','label','items','right','accuracy','predicted']]
+    r['accuracy'], r['wrong'] = r.right/r['items'], r['items']-r.right
+    r = r.reset_index().sort_values(['accuracy', 'wrong'], ascending=[True, False], kind='stable')   # worst first; of equal accuracy, the most items wrong
+    return r.reset_index(drop=True)[['group','label','items','right','accuracy','predicted']]

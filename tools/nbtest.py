@@ -26,7 +26,7 @@ def main():
     t0 = time.time()
     # the notebooks' temporary folders go into one scratch folder, removed at the end (the small rendered test sets stay
     # cached where they were: FASTAI_AUDIO_CACHE); notebooks may leave a small JSON report there (the bad-input cases)
-    os.environ.setdefault('FASTAI_AUDIO_CACHE', str(Path(tempfile.gettempdir())/'fastai_audio_nb'))
+    os.environ.setdefault('FASTAI_AUDIO_CACHE', str(Path(tempfile.gettempdir())/'fastai_audio_nb_cache'))
     scratch = Path(tempfile.mkdtemp(prefix='fastai_audio_test_'))
     reports = scratch/'reports'; reports.mkdir()
     os.environ['FASTAI_AUDIO_REPORTS'] = str(reports)

@@ -2,7 +2,7 @@
 the lowest quality (the default set: 415 MB -> 37 MB), every other file as it is; there, back to 16-bit WAV.
 The round trip is lossy: accuracies measured on the copy are close to, not equal to, those on the original notes.
 
-    python tools/ogg_transport.py pack OUT data/nsynth_gm_default /tmp/fastai_audio_nb/nsynth_gm_mini_v3
+    python tools/ogg_transport.py pack OUT data/nsynth_gm_default /tmp/fastai_audio_nb_cache/nsynth_gm_mini_v3
     python tools/ogg_transport.py unpack OUT/nsynth_gm_default data/nsynth_gm_default     # on the other machine
 
 `bench/gpu.sh` then runs on the unpacked sets (the mini set belongs where `get_nsynth_gm('mini')` looks for it)."""
