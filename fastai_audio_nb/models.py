@@ -285,4 +285,4 @@ def packaged_weights(arch, # a builder (`audio_cnn`) or its name
     "The audio weights file the package carries for `arch`, or None"
     import importlib.util
     f = packaged_audio_weights.get(arch_name(arch))
-    return None if f is None else Path(importlib.util.find_spec('fastai_audio_nb.models').origin).parent/'weights'/f   # the module's own file: a folder named fastai_audio_nb in the working directory (the test sets' cache, `cache_root`) can stand for the package, without a file
+    return None if f is None else Path(importlib.util.find_spec('fastai_audio_nb.models').origin).parent/'weights'/f   # the module's own file: under an editable install, a folder named fastai_audio_nb in the working directory can stand for the package, without a file

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04a_training.ipynb #tr0cd001
 from __future__ import annotations
-import os, re, sys, math, time, errno, tempfile, importlib.util
+import os, sys, math, time, errno, tempfile, importlib.util
 from contextlib import contextmanager
 from pathlib import Path
 import torch, torch.distributed as td
@@ -184,9 +184,8 @@ def _groups_words(groups:list, n:int=4)->str:
 
 def _nsynth_named(dl)->bool:
     "Whether every item of `dl` is a file named as NSynth names its notes (instrument-pitch-velocity): then `group_accuracy` can count per instrument"
-    try: files = item_files(dl, range(len(dl.dataset)))
-    except ValueError: return False
-    return len(files)>0 and all(re.fullmatch(r'.+-\d{3}-\d{3}', Path(f).stem) for f in files)
+    try: return len(dl.dataset)>0 and all(map(nsynth_instrument, item_files(dl, range(len(dl.dataset)))))
+    except ValueError: return False   # no `LoadAudio`, or a name that is not NSynth's
 
 # %% ../nbs/04a_training.ipynb #da0cd001
 default_arch = 'audio_cnn'      # the architecture of `fastai-audio train` without --arch: starts from the audio body the package carries, on its spectrogram (`start_weights`)
