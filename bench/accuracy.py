@@ -85,6 +85,13 @@ body since the evening of 2026-12-06; their figures in bench/RESULTS.md before t
   consist1, pairs  the weight 1 (measured in `make demo` too, not adopted), and 0 (the two views as two
                training rows, no consistency loss: what the pairing alone does); `consist1_scratch` from scratch, for the library left out;
                `consist1_masks`: `consist1` + `masks`
+  freeze1, freeze2  `demo_recipe` with the body's first block (first two blocks) kept as the package's body has them
+               (`freeze_blocks`): no gradient for their weights and BatchNorm's affine parameters (their statistics
+               still follow the batches), so the backward pass stops above them and a step is faster; the rest trains
+               (measured, not adopted: `demo_recipe['frozen_blocks']` is 0)
+  az, az_scratch  `demo_recipe` on frames zoomed on each note's attack (`_attack_zoom_cls`, exploratory: half the frames
+               every 4 ms over the first 0.25 s with a 16 ms window, the others spread over the rest), from the package's
+               body (pretrained on even frames) or from scratch (against `scratch`)
   demo         `demo_recipe` as it is: audio_cnn on 'compact' from the package's body, `LoopSustain` on three training notes in
                four and on every validation note (`loop_infer='both'`: each validation note heard as it is and looped, the
                model's two outputs averaged by `FoldViews`), `LowPass` on half of the training notes, the training steps in
@@ -151,6 +158,10 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                decay=dict(decay=(0., 12.)),        # + `RandomDecay` (exploratory) on half the training notes: 0 to 12 dB/s more decay
                decay_both=dict(decay=(-6., 12.)),  # the same, a note's decay also up to 6 dB/s slower
                family_mix=dict(family_mix=0.5),    # + `FamilyMix` (exploratory): half the training notes with another note of their family added
+               freeze1=dict(frozen_blocks=1),      # the body's first block kept as pretrained (`freeze_blocks`: no gradient, a faster step), the rest trained
+               freeze2=dict(frozen_blocks=2),      # its first two blocks
+               az=dict(attack_zoom=True),          # frames zoomed on the attack (`_attack_zoom_cls`), from the package's body (pretrained on even frames)
+               az_scratch=dict(attack_zoom=True, **scratch),
                scratch=scratch,
                demo=dict())
 
@@ -269,6 +280,41 @@ def _pcen_cls():
             return TensorSpectrogram(y, **{**x.__dict__, 'db':True})
     return PCEN
 
+def _attack_zoom_cls(attack_s:float=0.25, hop_s:float=0.004, short:int=256):
+    "A `MelSpectrogram` whose frames zoom on each note's attack: the first half of the frames every `hop_s` seconds over the first `attack_s`, with a `short`-sample window (zero-padded to `n_fft`, its power scaled to the long window's), the others spread evenly over the rest of the clip with the usual window; the same number of frames as before"
+    from fastai_audio_nb.spectrogram import MelSpectrogram, _windows
+    class AttackZoom(MelSpectrogram):
+        def centers(self, L:int, device):
+            J, sr = self.n_frames(L), self.sample_rate or 16000
+            h1 = max(1, round(hop_s*sr)); J1 = min(J//2 - 1, int(attack_s*sr)//h1)
+            c1 = torch.arange(J1, device=device)*h1
+            c2 = torch.linspace(J1*h1, L-1, J-J1, device=device).round().long()
+            return torch.cat([c1, c2]), J1
+        def frames_stft(self, x, c, J1):
+            "Power spectra of `x` (..., samples) at the frame centres `c`; the first `J1` with the short window"
+            n, h = self.n_fft, self.n_fft//2
+            xp = torch.nn.functional.pad(x.reshape(-1, 1, x.shape[-1]), (h, h), mode=self.pad_mode).reshape(*x.shape[:-1], -1)
+            fr = xp[..., c[:,None] + torch.arange(n, device=x.device)]                      # (..., J, n_fft)
+            wl = _windows[self.window](self.win_length, periodic=True).to(x.device)
+            wl = torch.nn.functional.pad(wl, ((n-self.win_length)//2, n-self.win_length-(n-self.win_length)//2))
+            ws = _windows[self.window](short, periodic=True).to(x.device)
+            ws = torch.nn.functional.pad(ws, ((n-short)//2, n-short-(n-short)//2)) * (wl.square().sum()/ws.square().sum()).sqrt()
+            w = torch.where((torch.arange(len(c), device=x.device) < J1)[:,None], ws, wl)
+            X = torch.fft.rfft(fr*w, n=n)
+            return torch.addcmul(X.real.square(), X.imag, X.imag).transpose(-1, -2)        # (..., freq, J)
+        def _stft(self, x):
+            c, J1 = self.centers(x.shape[-1], x.device)
+            return self.frames_stft(x, c, J1)
+    return AttackZoom
+
+def attack_zoom(learn):
+    "Make every loader's mel spectrogram of `learn` an `AttackZoom` (`_attack_zoom_cls`)"
+    from fastai_audio_nb.spectrogram import MelSpectrogram
+    AZ = _attack_zoom_cls()
+    for dl in learn.dls.loaders:
+        for t in dl.after_batch.fs:
+            if type(t) is MelSpectrogram: t.__class__ = AZ
+
 def default_items(path:Path)->pd.DataFrame:
     "The default set's notes with their split, family, SoundFont and GM program"
     from fastai_audio_nb.datasets import nsynth_items
@@ -348,19 +394,21 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     "Train recipe `name` with `seed` and score it on `split`: accuracy, seconds (`fp32`: the training steps in float32 whatever the recipe)"
     from fastai.torch_core import set_seed
     from fastai_audio_nb.models import get_arch
-    from fastai_audio_nb.learner import audio_learner, BF16Training
+    from fastai_audio_nb.learner import audio_learner, BF16Training, freeze_blocks
     from fastai_audio_nb.training import demo_recipe, recipe_pairs, recipe_loss
     r = {**demo_recipe, **recipes[name], **(dict(bf16=False) if fp32 else {})}
     ep = r.get('epochs', max(1, epochs//2) if recipe_pairs(r) else epochs)   # each note heard twice: twice the steps an epoch, so half the epochs is the same compute
     set_seed(seed)    # first: the loaders draw their shuffling's seed from Python's generator when they are made
     dls = split_dls(path, split, r)
-    if r.get('pretrained')=='audio':   # the body from `--audio-weights`, else the package's (`packaged_weights`); every layer trained from the first epoch, as the demo does
+    if r.get('pretrained')=='audio':   # the body from `--audio-weights`, else the package's (`packaged_weights`); every layer but the recipe's `frozen_blocks` trained from the first epoch, as the demo does
         if split=='loso' and audio_weights is None:
             raise SystemExit("--split loso with an audio-pretrained recipe needs --audio-weights: the package's body heard MuseScore_General_Lite, "
                              "the library left out (a FluidR3_GM-only body: make pretrain PRETRAIN_ARGS=\"--fonts FluidR3_GM\" PRETRAIN_OUT=F.pth)")
         learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained='audio', weights=audio_weights)
         learn.unfreeze()
+        freeze_blocks(learn, r.get('frozen_blocks', 0))   # the recipe's first blocks kept as pretrained (`freeze1`, `freeze2`; 0 in `demo_recipe`)
     else: learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
+    if r.get('attack_zoom'): attack_zoom(learn)
     if r.get('programs'):
         from fastai_audio_nb.datasets import gm_programs
         fam = gm_programs().set_index('program').instrument_family_str

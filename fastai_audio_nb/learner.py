@@ -31,9 +31,9 @@ from .augment import ReseedAugments, FoldViews
 
 # %% auto #0
 __all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'NonFiniteError', 'StopOnNonFinite', 'audio_cbs',
-           'audio_learner', 'body_learner', 'load_audio_pretrained', 'body_spectrogram', 'body_preset', 'EpochTable',
-           'fit_epochs', 'BF16Training', 'TimeBudget', 'load_learner', 'load_model', 'predict_files', 'adapt_batchnorm',
-           'predict_windows']
+           'audio_learner', 'body_learner', 'load_audio_pretrained', 'body_spectrogram', 'body_preset', 'freeze_blocks',
+           'EpochTable', 'fit_epochs', 'BF16Training', 'TimeBudget', 'load_learner', 'load_model', 'predict_files',
+           'adapt_batchnorm', 'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #0f9ee997
 def audio_loader(dls)->LoadAudio|None:
@@ -333,6 +333,17 @@ def body_preset(weights)->str|None:
     "The `SpectrogramConfig` preset an audio body (a weights file `save_audio_body` wrote) was pretrained on, if it was one"
     n, changes, _ = body_spectrogram(weights)
     return None if changes else n
+
+# %% ../nbs/04_learner.ipynb #fb0cd002
+def freeze_blocks(learn:Learner, # a learner whose body is `learn.model[0]` (`audio_learner`'s)
+                  n:int=1,       # blocks kept as they are: the body's first `n` children
+                 )->Learner:
+    "Keep the first `n` blocks of `learn`'s body as they are: no gradient for their weights or BatchNorm's affine parameters (its statistics still follow the batches), so the backward pass stops above them; returns `learn`"
+    blocks = list(learn.model[0].children())
+    if not (isinstance(n, int) and 0<=n<=len(blocks)): raise ValueError(f"n={n!r}: a number of blocks from 0 to {len(blocks)}, the children of this body")
+    for b in blocks[:n]:
+        for p in b.parameters(): p.requires_grad_(False)
+    return learn
 
 # %% ../nbs/04_learner.ipynb #f2cd18c6
 class EpochTable(Callback):
