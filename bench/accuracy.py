@@ -88,7 +88,7 @@ body since the evening of 2026-12-06; their figures in bench/RESULTS.md before t
   freeze1, freeze2  `demo_recipe` with the body's first block (first two blocks) kept as the package's body has them
                (`freeze_blocks`): no gradient for their weights and BatchNorm's affine parameters (their statistics
                still follow the batches), so the backward pass stops above them and a step is faster; the rest trains
-               (measured, not adopted: `demo_recipe['frozen_blocks']` is 0)
+               (measured, not adopted: the demo trains every layer)
   az, az_scratch  `demo_recipe` on frames zoomed on each note's attack (`_attack_zoom_cls`, exploratory: half the frames
                every 4 ms over the first 0.25 s with a 16 ms window, the others spread over the rest), from the package's
                body (pretrained on even frames) or from scratch (against `scratch`)
@@ -400,13 +400,13 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
     ep = r.get('epochs', max(1, epochs//2) if recipe_pairs(r) else epochs)   # each note heard twice: twice the steps an epoch, so half the epochs is the same compute
     set_seed(seed)    # first: the loaders draw their shuffling's seed from Python's generator when they are made
     dls = split_dls(path, split, r)
-    if r.get('pretrained')=='audio':   # the body from `--audio-weights`, else the package's (`packaged_weights`); every layer but the recipe's `frozen_blocks` trained from the first epoch, as the demo does
+    if r.get('pretrained')=='audio':   # the body from `--audio-weights`, else the package's (`packaged_weights`); every layer but the recipe's `frozen_blocks` (none in the demo's) trained from the first epoch, as the demo does
         if split=='loso' and audio_weights is None:
             raise SystemExit("--split loso with an audio-pretrained recipe needs --audio-weights: the package's body heard MuseScore_General_Lite, "
                              "the library left out (a FluidR3_GM-only body: make pretrain PRETRAIN_ARGS=\"--fonts FluidR3_GM\" PRETRAIN_OUT=F.pth)")
         learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained='audio', weights=audio_weights)
         learn.unfreeze()
-        freeze_blocks(learn, r.get('frozen_blocks', 0))   # the recipe's first blocks kept as pretrained (`freeze1`, `freeze2`; 0 in `demo_recipe`)
+        freeze_blocks(learn, r.get('frozen_blocks', 0))   # the recipe's first blocks kept as pretrained (`freeze1`, `freeze2`; none in `demo_recipe`)
     else: learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
     if r.get('attack_zoom'): attack_zoom(learn)
     if r.get('programs'):

@@ -21,7 +21,7 @@ from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
 from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights, read_audio_weights
-from .learner import body_spectrogram, freeze_blocks, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
+from .learner import body_spectrogram, audio_loader, fit_epochs, add_spectrogram, audio_learner, load_model, predict_files, BF16Training, TimeBudget
 from .interpret import save_figure, AudioInterpretation, nsynth_instrument, item_files
 
 # %% auto #0
@@ -394,7 +394,7 @@ def fmt_duration(s:float)->str:
     return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
 # %% ../nbs/04a_training.ipynb #dc0cd002
-demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer='both', consistency=None, lowpass=(1500., 7000.), bf16=True, frozen_blocks=0)   # issue 16: bench/accuracy.py (`consistency=1.`: each training note heard both ways, `recipe_pairs`; `frozen_blocks=1`: the body's first block kept as pretrained, `freeze_blocks`, 1.32x faster steps; both measured, not adopted)
+demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer='both', consistency=None, lowpass=(1500., 7000.), bf16=True)   # issue 16: bench/accuracy.py (`consistency=1.`: each training note heard both ways, `recipe_pairs`; `freeze1`: the body's first block kept as pretrained, `freeze_blocks`, 1.32x faster steps; both measured, not adopted)
 
 def recipe_tfms(recipe:dict)->list|None:
     "The augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` in training (0: none), and on every note in validation and inference if `recipe['loop_infer']` (`'both'`: each note heard as it is and looped, the model's two outputs averaged: `FoldViews`); `LowPass` on half the training notes, its cutoff drawn in `recipe['lowpass']` (Hz; None: none)"
@@ -438,7 +438,6 @@ def demo_plan(dls,                 # the demo's `DataLoaders` (the recipe's spec
     "Measure here the recipe's step and the data; choose torch's threads, the precision and layout and a first estimate of the epochs (`demo_choice`): epochs, estimated seconds, the precision's callbacks, why"
     r = {**demo_recipe, **(recipe or {})}
     learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
-    if r.get('pretrained')=='audio': freeze_blocks(learn, r.get('frozen_blocks', 0))   # the step timed as it will train: the blocks kept as pretrained have no backward pass
     learn.loss_func = recipe_loss(r, learn.loss_func)   # a note's two views against its one label (`recipe_pairs`)
     xb, yb = learn.dls.one_batch()
     step, threads = demo_threads(learn, xb, yb)
@@ -514,15 +513,12 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
         budget = demo_budget(total_s, t2-t_start)   # the measuring counts too
         print('\n'.join(f"   {o}" for o in why))
         set_seed(seed)
-        if r.get('pretrained')=='audio' and packaged_weights(arch) is not None:   # the body the package carries for the model; every layer but the first `frozen_blocks` trains from the first epoch
+        if r.get('pretrained')=='audio' and packaged_weights(arch) is not None:   # the body the package carries for the model; every layer trains from the first epoch
             learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained='audio')
             learn.unfreeze()
-            k = r.get('frozen_blocks', 0)
-            freeze_blocks(learn, k)   # `frozen_blocks`: the first blocks kept as pretrained, a faster step (0 in `demo_recipe`: bench/accuracy.py --recipes freeze1)
             w = learn.audio_weights
             print(f"   {arch} starts from the audio-pretrained body the package carries ({packaged_weights(arch).name}: GM program and pitch of "
-                  f"{w['notes']:,} notes of {', '.join(w['soundfonts'])}, {w['epochs']} epochs); "
-                  + (f"its first {'block' if k==1 else f'{k} blocks'} kept as pretrained (freeze_blocks), every other layer trains from the first epoch" if k else "every layer trains from the first epoch"))
+                  f"{w['notes']:,} notes of {', '.join(w['soundfonts'])}, {w['epochs']} epochs); every layer trains from the first epoch")
         else:
             wfile = imagenet_weights_file(get_arch(arch))
             pretrained = wfile is not None and wfile.exists()
