@@ -162,6 +162,9 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                freeze2=dict(frozen_blocks=2),      # its first two blocks
                az=dict(attack_zoom=True),          # frames zoomed on the attack (`_attack_zoom_cls`), from the package's body (pretrained on even frames)
                az_scratch=dict(attack_zoom=True, **scratch),
+               dann=dict(dann=0.3),                # + a head that tells the training SoundFont, through a reversed gradient (`_dann_learner`, exploratory): features the fonts share
+               dann1=dict(dann=1.),
+               comb=dict(comb=0.5),                # + `CombFilter` (exploratory) on half the training notes: a delayed copy added, a body's or pickup's ripple over the spectrum
                scratch=scratch,
                demo=dict())
 
@@ -239,6 +242,25 @@ def _decay_cls():
             g = (-r[i,None]*(t.clamp_max(self.held) - tp[:,None]).clamp_min(0)).clamp_max(self.max_gain_db)
             out = x.clone(); out[i] = (xi*10**(g/20)[:,None]).to(x.dtype); return out
     return RandomDecay
+
+def _comb_cls():
+    from fastai_audio_nb.augment import AudioAugment, AUDIO_AUG_ORDER
+    class CombFilter(AudioAugment):
+        "Add to each chosen note a copy of itself `d` s later (d drawn in `delay`) at gain `g` (drawn in +-`gain`), the RMS kept: a comb of peaks and notches every 1/d Hz, as a pluck's or pickup's position, or a body's first reflection, makes"
+        order = AUDIO_AUG_ORDER+4     # after `LoopSustain`
+        def __init__(self, p:float=0.5, delay=(0.0003, 0.005), gain:float=0.6, seed=None): super().__init__(p, seed); self.delay,self.gain = delay,gain
+        def augment(self, x, do, sr):
+            bs, ch, L = x.shape
+            d = (self.uniform(*self.delay, bs, device=x.device)*sr).round().long().clamp_min(1)
+            g = self.uniform(-self.gain, self.gain, bs, device=x.device)
+            if not do.any(): return x
+            i = torch.where(do)[0]
+            xi = x[i].float()
+            src = torch.arange(L, device=x.device)[None] - d[i,None]
+            y = xi + g[i,None,None]*xi.gather(-1, src.clamp_min(0)[:,None].expand(-1, ch, -1))*(src>=0)[:,None]
+            rms = lambda a: a.pow(2).mean((1,2), keepdim=True).sqrt().clamp_min(1e-8)
+            out = x.clone(); out[i] = (y*rms(xi)/rms(y)).to(x.dtype); return out
+    return CombFilter
 
 def _famix_cls():
     from fastai.data.all import ItemTransform
@@ -337,6 +359,46 @@ def _program_learner(learn, fams:list, lam:float):
     learn.loss_func, learn.metrics = loss, [AccumMetric(fam_acc, flatten=False, to_np=False, invert_arg=False, dim_argmax=None, name='accuracy')]
     return learn
 
+class _GradReverse(torch.autograd.Function):
+    "The identity forward; the gradient times -`lam` backward (Ganin & Lempitsky 2015)"
+    @staticmethod
+    def forward(ctx, x, lam): ctx.lam = lam; return x.view_as(x)
+    @staticmethod
+    def backward(ctx, g): return -ctx.lam*g, None
+
+class _DannHead(torch.nn.Module):
+    "The family's linear layer beside a SoundFont classifier that sees the same features through `_GradReverse`: outputs [families, fonts]"
+    def __init__(self, lin, n_fam:int, n_font:int, hidden:int=256):
+        super().__init__()
+        self.fam = torch.nn.Linear(lin.in_features, n_fam)
+        self.font = torch.nn.Sequential(torch.nn.Linear(lin.in_features, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, n_font))
+        self.lam = 0.
+    def forward(self, x):
+        f = self.fam(x)
+        return torch.cat([f, self.font(_GradReverse.apply(x, self.lam)) if self.training else f.new_zeros(len(x), self.font[-1].out_features)], 1)
+
+def _dann_learner(learn, labels:list, lam:float):
+    "Train `learn`, whose classes are 'family|font', on the family with a font head whose reversed gradient (weight ramped to `lam`, DANN's schedule) makes the features the fonts share; score the family"
+    import torch.nn.functional as F, math
+    from fastai.metrics import AccumMetric
+    from fastai.callback.core import Callback
+    fams, fonts = sorted({l.split('|')[0] for l in labels}), sorted({l.split('|')[1] for l in labels})
+    fam_of = torch.tensor([fams.index(l.split('|')[0]) for l in labels])
+    font_of = torch.tensor([fonts.index(l.split('|')[1]) for l in labels])
+    head = learn.model[1]; head[-1] = _DannHead(head[-1], len(fams), len(fonts))
+    nf = len(fams)
+    def loss(out, targ):
+        out, targ = out.as_subclass(torch.Tensor).float(), targ.as_subclass(torch.Tensor)
+        fl = F.cross_entropy(out[:, :nf], fam_of.to(targ.device)[targ])
+        if not head[-1].training: return fl
+        return fl + F.cross_entropy(out[:, nf:], font_of.to(targ.device)[targ])
+    def fam_acc(out, targ): targ = targ.as_subclass(torch.Tensor); return (out[:, :nf].argmax(-1)==fam_of.to(targ.device)[targ]).float().mean()
+    class Ramp(Callback):
+        def before_batch(self): head[-1].lam = lam*(2/(1+math.exp(-10*self.pct_train))-1)
+    learn.loss_func, learn.metrics = loss, [AccumMetric(fam_acc, flatten=False, to_np=False, invert_arg=False, dim_argmax=None, name='accuracy')]
+    learn.add_cb(Ramp())
+    return learn, fam_of
+
 def _font_batches(dl, fonts):
     "Make each training batch of `dl` from the items of one font (`fonts`: one per item), in a random order drawn from `dl`'s generator"
     import types, numpy as np
@@ -362,6 +424,7 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     tfms += [_freq_mixstyle_cls()(*r['freq_mixstyle'])] if r.get('freq_mixstyle') else []
     tfms += [_decay_cls()(r['decay'])] if r.get('decay') else []
     tfms += [_famix_cls()(r['family_mix'])] if r.get('family_mix') else []
+    tfms += [_comb_cls()(r['comb'])] if r.get('comb') else []
     bs = recipe_bs(r, bs)   # `recipe_pairs`: each training note twice, as it is and looped, in batches of half as many notes
     if r.get('masks'):   # SpecAugment on the training spectrograms, the defaults of `audio_augment`'s masks
         from fastai_audio_nb.augment import FreqMask, TimeMask
@@ -376,6 +439,11 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
         df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=[f'p{p:03d}' for p in it.program],
                                is_valid=(it.split=='valid').values))
         return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
+    if split=='timgm' and r.get('dann'):   # 'family|font' as the classes (`_dann_learner` scores the family)
+        it = default_items(path)
+        df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=[f'{f}|{s}' for f,s in zip(it.instrument_family_str, it.soundfont.where(it.split=='train', it.soundfont[it.split=='train'].iloc[0]))],   # validation: any training font's name (no font loss there)
+                               is_valid=(it.split=='valid').values))
+        return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
     if split=='timgm' and r.get('font_batches'):
         dls = folder_dls(path, bs=bs, batch_tfms=tfms or None, **kw)
         it = default_items(path); font = dict(zip([Path(f).name for f in it.fname], it.soundfont))
@@ -385,9 +453,10 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     it = default_items(path)
     ms = it.soundfont.str.startswith('MuseScore_General')   # held out: MuseScore_General_Lite; its Full version is left out
     it = it[(it.split=='train') & (~ms | (it.soundfont=='MuseScore_General_Lite'))]
-    df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname],
-                           label=[f'p{p:03d}' for p in it.program] if r.get('programs') else it.instrument_family_str.values,
-                           is_valid=(it.soundfont=='MuseScore_General_Lite').values))
+    valid = (it.soundfont=='MuseScore_General_Lite').values
+    label = [f'p{p:03d}' for p in it.program] if r.get('programs') else it.instrument_family_str.values
+    if r.get('dann'): label = [f'{f}|{s}' for f,s in zip(it.instrument_family_str, it.soundfont.where(~valid, it.soundfont[~valid].iloc[0]))]   # `dann`: 'family|font' (validation: any training font's name)
+    df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=label, is_valid=valid))
     return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
 
 def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, save:Path=None, adabn:bool=False, audio_weights=None, fp32:bool=False)->dict:
@@ -413,6 +482,8 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
         from fastai_audio_nb.datasets import gm_programs
         fam = gm_programs().set_index('program').instrument_family_str
         _program_learner(learn, [fam[int(c[1:])] for c in dls.vocab], r['programs'])
+    fam_of = None
+    if r.get('dann'): learn, fam_of = _dann_learner(learn, list(dls.vocab), r['dann'])
     if r.get('pcen'):   # PCEN in place of the dB, in every loader's spectrogram pipeline
         from fastai_audio_nb.spectrogram import AmplitudeToDB, SpectrogramConfig
         cfg = SpectrogramConfig.from_preset(r['spec'])
@@ -440,6 +511,7 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
         for k,v in dict(plain=False, infer=True).items():
             ls[0].infer = v
             with learn.no_bar(): probs[k], y = learn.get_preds()
+            if fam_of is not None: nf = int(fam_of.max())+1; probs[k], y = probs[k][:, :nf].softmax(-1), fam_of[y]   # `dann`: the families' outputs
             res[k] = round(float((probs[k].argmax(1)==y).float().mean()), 4)
         res['both'] = round(float(((probs['plain']+probs['infer']).argmax(1)==y).float().mean()), 4)   # the two passes' probabilities averaged
         ls[0].infer = was

@@ -103,6 +103,7 @@ def _add_train_args(p):
     p.add_argument('--mixup', action='store_true', help="fastai's MixUp on the spectrogram batches")
     p.add_argument('--bf16', action='store_true', help="training steps in bfloat16 (BF16Training), validation in float32: about 1.7 times the epochs a minute on a CPU with bfloat16 instructions (AVX-512 BF16, AMX) and on recent GPUs")
     p.add_argument('--workers', type=int, default=None, help='data loading processes (default: the CPUs, shared by the processes of accelerate launch; 0 with --cache)')
+    p.add_argument('--dry-run', action='store_true', help="read the data and say what the run would be (data, model, spectrogram), then stop: nothing trained or written (a first look at a new folder or table)")
     p.add_argument('--cache', action='store_true', help="decode every file once and keep the clips in memory (16-bit files: 2 bytes a sample; a MemoryError over half the memory available): on a CPU, faster epochs (bench/cache.py: 1.11 times on 16 kHz files, 1.74 times on 44.1 kHz ones resampled at each load)")
     p.add_argument('--skip-bad', action='store_true', help="leave out (with a warning naming them) the files that cannot be used, instead of stopping: each file's header is read, and every sample of a float file (NaN, infinite or huge ones); damaged data in a compressed file is found when it is decoded, and stops with its name")
 
@@ -115,9 +116,10 @@ def _train(args):
     data = dict(fn_col=a.fn_col, label_col=a.label_col, valid_fold=a.valid_fold) if a.csv is not None else dict(
                 label_re=a.label_re, valid_folder=a.valid_folder, train_folder=a.train_folder, label_from=a.label_from)
     spec = {k: getattr(a, flag[2:].replace('-', '_')) for flag, k, *_ in _spec_options}
-    try: return train_audio(a.data, a.out, a.arch, a.csv, a.spec, spec, a.weights, not a.no_pretrained, a.download, a.epochs, a.lr, a.augment, a.mixup,
-                            a.seed, a.workers, bf16=a.bf16, minutes=a.minutes, bs=a.bs, sr=ifnone(a.sr, 'auto'), duration=ifnone(a.duration, 'auto'), crop=a.crop, skip_bad=a.skip_bad, cache=a.cache,
-                            valid_pct=a.valid_pct, valid_re=a.valid_re, **data)
+    try:
+        with _warnings_to_stderr('train'): return train_audio(a.data, a.out, a.arch, a.csv, a.spec, spec, a.weights, not a.no_pretrained, a.download, a.epochs, a.lr, a.augment, a.mixup,
+                                                  a.seed, a.workers, bf16=a.bf16, minutes=a.minutes, bs=a.bs, sr=ifnone(a.sr, 'auto'), duration=ifnone(a.duration, 'auto'), crop=a.crop,
+                                                  skip_bad=a.skip_bad, cache=a.cache, valid_pct=a.valid_pct, valid_re=a.valid_re, dry_run=a.dry_run, **data)
     except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
     except ModuleNotFoundError as e: raise (CLIError(str(e)) if e.name=='accelerate' else e)   # several processes need it (`distrib_group`)
 
@@ -130,7 +132,7 @@ _spec_options = [   # (option, the `SpectrogramConfig` setting it changes, type,
     ('--f-max', 'f_max', float, 'HZ', "highest frequency of the mel bands (at most half the sample rate; the preset's is lowered to it)"),
     ('--mfcc', 'n_mfcc', int, 'N', 'N MFCCs of the mel bands instead of the bands')]
 _options = dict(preset='--spec', spec='--spec', **{k: flag for flag, k, *_ in _spec_options}, augment='--augment', bs='--bs', sr='--sr', duration='--duration',
-                arch='--arch', epochs='--epochs', lr='--lr', n_workers='--workers', num_workers='--workers', widths='--widths', stem='--stem', minutes='--minutes', soundfonts='--fonts')
+                arch='--arch', epochs='--epochs', lr='--lr', n_workers='--workers', num_workers='--workers', widths='--widths', stem='--stem', minutes='--minutes', soundfonts='--fonts', valid_pct='--valid-pct')
 
 def _said(e:Exception, **options)->CLIError:
     "The library's error `e` as the command line says it: an argument becomes its option (`n_mfcc=50` -> `--mfcc 50`; `options`: more of them), words in parentheses stay"
@@ -148,14 +150,23 @@ def _add_predict_args(p):
     p.add_argument('--skip-bad', action='store_true', help='leave out (with a warning naming them) the files that cannot be read, instead of stopping (each file is decoded once, so damaged data is found too)')
     p.add_argument('--adapt', action='store_true', help="first fit the model's BatchNorm statistics to these files (adapt_batchnorm): many files of one new source; each prediction then depends on the others (AdaBN: for a sample library, microphone or site the model never heard)")
 
+def _in_package(filename:str)->bool:
+    "Whether `filename` is one of the library's modules"
+    import fastai_audio_nb
+    return os.path.abspath(filename).startswith(os.path.dirname(os.path.abspath(fastai_audio_nb.__file__))+os.sep)
+
 @contextlib.contextmanager
-def _skipped_to_stderr(cmd:str):
-    "Files left out (`SkippedAudioWarning`, --skip-bad): one line each on stderr as they are found, not a Python warning; other warnings are shown as usual"
+def _warnings_to_stderr(cmd:str):
+    "The library's warnings as one line each on stderr as they come, not a Python warning with its source line: files left out (`SkippedAudioWarning`, --skip-bad, every one) as 'fastai-audio CMD: skipped ...', the others as 'fastai-audio CMD: warning: ...'; other packages' warnings are shown as usual"
     import warnings
     from fastai_audio_nb.data import SkippedAudioWarning
     with warnings.catch_warnings():   # (which puts back `showwarning` and the filters)
         warnings.simplefilter('always', SkippedAudioWarning); show = warnings.showwarning
-        warnings.showwarning = lambda m, c, *a, **k: print(f"fastai-audio {cmd}: {m}", file=sys.stderr) if issubclass(c, SkippedAudioWarning) else show(m, c, *a, **k)
+        def one_line(m, c, filename, *a, **k):
+            skipped = issubclass(c, SkippedAudioWarning)
+            if not (skipped or _in_package(filename)): return show(m, c, filename, *a, **k)
+            print(f"fastai-audio {cmd}: {'' if skipped else 'warning: '}{m}", file=sys.stderr)
+        warnings.showwarning = one_line
         yield
 
 # %% ../nbs/07_cli.ipynb #pr1cd001
@@ -186,7 +197,7 @@ def _predict(args):
         import torch
         if not torch.cuda.is_available(): print("fastai-audio predict: no GPU here: predicting on the CPU", file=sys.stderr)
     learn, files = _model_and_files(args, cpu=not args.gpu)
-    with _skipped_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad, adapt=args.adapt)
+    with _warnings_to_stderr('predict'): df = predict_files(learn, files, bs=args.bs, skip_bad=args.skip_bad, adapt=args.adapt)
     shown = df.assign(file=df.file.map(shown_name))   # (a name that is not UTF-8, escaped: a terminal would refuse it)
     _print_table(df, args.csv, '%.6f', f"wrote {len(df)} predictions to {args.csv}", shown, [c for c in ('file','label','prob') if c in df])   # (a regression model has no prob)
     return df
@@ -273,6 +284,15 @@ def _parser():
 # %% ../nbs/07_cli.ipynb #7680b81f
 _user_errors = dict(core=['AudioLoadError'], data=['AudioFilesError', 'AudioFolderError'], learner=['NonFiniteError'], models=['PretrainedWeightsError'])   # NonFiniteError: a loss became NaN
 
+def _raised_by_python(e:Exception)->bool:
+    "Whether `e` was raised in the library's code by Python itself (an unpacking, a conversion), not by a `raise` that checks what it was given: a bug"
+    import linecache
+    tb = e.__traceback__
+    if tb is None: return False
+    while tb.tb_next: tb = tb.tb_next
+    f = tb.tb_frame.f_code.co_filename
+    return _in_package(f) and not re.search(r'(^|:)\s*raise\b', linecache.getline(f, tb.tb_lineno).strip())
+
 def main(argv=None)->int:
     "Entry point of `fastai-audio`; returns the exit status"
     args = _parser().parse_args(argv)
@@ -284,7 +304,9 @@ def main(argv=None)->int:
         if isinstance(e, OSError) and not isinstance(e, FileNotFoundError):   # a file or folder that cannot be written or read: its name and why
             if e.filename is None: raise
             e = f"{e.filename}: {e.strerror or e}"
-        elif isinstance(e, ValueError) and not isinstance(e, lib): e = _said(e, **args.said)   # the library's checks of its arguments, in the options' words
+        elif isinstance(e, ValueError) and not isinstance(e, lib):   # the library's checks of its arguments, in the options' words; a bug in it, with its traceback
+            if _raised_by_python(e): raise
+            e = _said(e, **args.said)
         elif not isinstance(e, (CLIError, FileNotFoundError, *lib)): raise
         print(f"fastai-audio {args.command}: error: {e}", file=sys.stderr); return 1
     return 0

@@ -389,6 +389,10 @@ def check_regex_labels(fnames, pat:str)->list:
     return [m.group(1) for m in ms]
 
 # %% ../nbs/01_data.ipynb #38dacfb6
+def _items_have(n:int)->str:
+    "'n validation items have', for one item or several"
+    return f"{n} validation item has" if n==1 else f"{n} validation items have"
+
 def check_split_labels(dls:DataLoaders):
     "Raise a `ValueError` if validation items have classes (or, multi-label, tags) the training set does not have"
     tl = dls.valid_ds.tls[-1]
@@ -400,7 +404,7 @@ def check_split_labels(dls:DataLoaders):
     labels = L(get(items[j]) for j in range(len(tl.items)))
     if type(fs[i]) is MultiCategorize: labels = L(o for ls in labels for o in ls)
     unseen = labels.filter(lambda o: o not in vocab)
-    if unseen: raise ValueError(f"{len(unseen)} validation items have classes that no training item has: "
+    if unseen: raise ValueError(f"{_items_have(len(unseen))} classes that no training item has: "
                                 f"{sorted(set(unseen))[:10]}; the model could never predict them")
 
 # %% ../nbs/01_data.ipynb #816c777b
@@ -442,7 +446,7 @@ def _split_once(splitter, items, labels)->tuple:
         valid = s.iloc[np.asarray(splits[1], dtype=int)]
         unseen = valid[~valid.isin(set(vocab))]
         rnd = getattr(splitter, '__qualname__', '').startswith('RandomSplitter')
-        if len(unseen): raise ValueError(f"{len(unseen)} validation items have classes that no training item has: "
+        if len(unseen): raise ValueError(f"{_items_have(len(unseen))} classes that no training item has: "
                                          f"{sorted(set(unseen))[:10]}; the model could never predict them"
                                          + (" (a random split: pass a `splitter` that keeps each class in training, e.g. fastai's "
                                             "`TrainTestSplitter(valid_pct, stratify=labels)`, or give rare classes more files)" if rnd else ''))
@@ -758,7 +762,7 @@ def folder_dls(path,                   # folder of audio files (searched recursi
               ):
     "Audio `DataLoaders` from a folder: labels from the file names or their folders, the validation set by folder or at random"
     path = Path(path)
-    if not path.is_dir(): raise AudioFolderError(f"{path}: no such folder")
+    if not path.is_dir(): raise AudioFolderError(f"{path}: {'not a folder' if path.exists() else 'no such folder'}")
     by_folder = check_choice(label_from, LabelFrom, 'label_from')==LabelFrom.Folder
     if by_folder and label_re is not None: raise AudioFolderError("--label-re labels by the file name: not with --label-from folder")
     if valid_pct is not None and valid_folder is not None: raise AudioFolderError("--valid-pct (a random split) or --valid-folder (a split by folder): not both")
@@ -869,7 +873,7 @@ def csv_dls(path,                 # the folder of the audio files (searched recu
     kw = {k:p.default for k,p in inspect.signature(csv_dls).parameters.items() if p.kind==p.KEYWORD_ONLY} | kwargs   # `folder_dls`'s defaults
     valid_re, valid_pct = kw.pop('valid_re'), kw.pop('valid_pct')
     path = Path(path)
-    if not path.is_dir(): raise AudioFolderError(f"{path}: no such folder")
+    if not path.is_dir(): raise AudioFolderError(f"{path}: {'not a folder' if path.exists() else 'no such folder'}")
     _check_re(valid_re, '--valid-re')
     df, where = _read_table(csv, path)
     if not len(df): raise AudioFolderError(f"{where}: no rows")

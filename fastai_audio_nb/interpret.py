@@ -42,6 +42,8 @@ class AudioInterpretation(ClassificationInterpretation):
     def from_learner(cls, learn, ds_idx:int=1, dl=None, act=None):
         "Construct from `learn`, predicting `dl` (default: the validation set) once"
         if dl is None: dl = learn.dls[ds_idx].new(shuffle=False, drop_last=False)
+        if not len(dl.dataset): raise ValueError("AudioInterpretation.from_learner: no items to predict (an exported model's loaders are empty: "
+                                                 "pass `dl`, e.g. `learn.dls.test_dl(files, with_labels=True)`)")
         preds, targs, decoded, losses = learn.get_preds(dl=dl, with_decoded=True, with_loss=True, act=act)
         res = cls(learn, dl, losses, act)
         res.preds, res.targs, res.decoded = preds, targs, decoded

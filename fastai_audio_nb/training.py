@@ -152,6 +152,8 @@ def train_and_report(learn,              # an `audio_learner`
                     )->dict:
     "Train `learn`, printing the epoch table; export it, then write its confusion matrix and metrics under `out` (rank 0 only, when distributed)"
     import matplotlib; matplotlib.use('Agg')
+    if not len(learn.dls.valid_ds): raise ValueError("no validation items: train_and_report reports on them (accuracy, confusion matrix); to train "
+                                                      "on every item, fit and export the learner instead (`learn.fit_one_cycle`, `learn.export`)")
     out, rank0 = Path(out), is_rank0()
     if rank0: check_out_dir(out, need=export_bytes(learn) + 2**20)   # room for the model and the report, before training
     t0 = time.perf_counter()
@@ -258,6 +260,7 @@ def train_audio(path,                   # folder of audio files (searched recurs
                 num_workers:int=None,   # data loading processes (default: the loaders'; the CPUs shared by the processes of `accelerate launch`)
                 bf16:bool=False,        # training steps in bfloat16 (`BF16Training`): about 1.7 times the epochs a minute on a CPU with bfloat16 instructions
                 minutes:float=None,     # the training's minutes: train the steps that fit them at the pace measured as it trains (`TimeBudget`), the one-cycle schedule ending on the last step
+                dry_run:bool=False,     # read the data and say what the run would be (data, model, spectrogram), then stop: nothing trained or written
                 say=print,              # what prints the lines about the run (only on rank 0)
                 **kwargs,               # `folder_dls`'s or `csv_dls`'s: `bs`, `sr` ('auto' from an audio body: the body's rate), `duration`, `crop`, `label_re`, `valid_pct`, `valid_fold`, `cache`...
                )->dict:
@@ -291,6 +294,9 @@ def train_audio(path,                   # folder of audio files (searched recurs
         dls = csv_dls(path, csv, **kw) if csv is not None else folder_dls(path, **kw)
         v = dls.vocab
         say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{_split_note(path, seed, **kwargs)}, {len(v)} classes: {', '.join(map(str, v[:20]))}{', ...' if len(v)>20 else ''}")
+        if not len(dls.valid_ds):   # the report is on them: said now, not after the training
+            n, p = len(dls.train_ds), kwargs.get('valid_pct')
+            raise ValueError(f"{path}: the split leaves none of the {n} files for validation" + (f"; valid_pct={p:g} of {n} rounds down to 0: valid_pct={math.ceil(100/n)/100:g} holds at least one out" if p else ''))
         la = audio_loader(dls)
         if kwargs.get('cache'): n, nbytes = la.cache_info(); say(f"in memory: {n} clips decoded once, {nbytes/2**30:.2f} GB (loaded in this process unless num_workers is given)")
         cfg = None if spec is None else _spec_config(spec, changes, la)
@@ -305,10 +311,13 @@ def train_audio(path,                   # folder of audio files (searched recurs
         info = dict(data=str(path), seed=seed, cache=bool(kwargs.get('cache')), augment=augment, mixup=mixup, bf16=bf16, **{k:kwargs.get(k) for k in ('label_from', 'valid_pct', 'valid_re')},
                     csv=csv, valid_fold=kwargs.get('valid_fold'), spec=spec, start=start, spec_options=changes, minutes=minutes)
         info['label_from'] = ifnone(info['label_from'], 'name')
+        if dry_run:
+            say("dry run: nothing trained or written")
+            return dict(info, n_train=len(dls.train_ds), n_valid=len(dls.valid_ds), vocab=list(v), arch=name)
         cbs = [*([BF16Training()] if bf16 else []), *([TimeBudget(60*minutes)] if minutes else [])] or None
         m = train_and_report(learn, out, epochs, lr, info=info, cbs=cbs, fine_tune=False if pretrained=='audio' else None,
                              groups=nsynth_instrument if _nsynth_named(dls.valid) else None)   # NSynth's names: the accuracy per instrument too
-        say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} files), training {m['train_seconds']:.0f} s" + (f" ({m['epochs_trained']:.1f} epochs: {m['steps']} steps)" if minutes else ''))
+        say(f"validation accuracy {m['accuracy']:.4f} ({m['n_valid']} file{'s' if m['n_valid']!=1 else ''}), training {m['train_seconds']:.0f} s" + (f" ({m['epochs_trained']:.1f} epochs: {m['steps']} steps)" if minutes else ''))
         if m.get('groups'): say(_groups_words(m['groups']))
         say(f"saved {', '.join(str(Path(out)/f) for f in ('model.pkl', 'confusion_matrix.png', 'metrics.json') if (Path(out)/f).exists())}"
             + ('' if m['confusion_matrix'] is not None else f" (no confusion matrix picture for {len(m['vocab'])} classes: metrics.json has the most confused pairs)"))
