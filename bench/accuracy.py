@@ -164,7 +164,6 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                az_scratch=dict(attack_zoom=True, **scratch),
                dann=dict(dann=0.3),                # + a head that tells the training SoundFont, through a reversed gradient (`_dann_learner`, exploratory): features the fonts share
                dann1=dict(dann=1.),
-               comb=dict(comb=0.5),                # + `CombFilter` (exploratory) on half the training notes: a delayed copy added, a body's or pickup's ripple over the spectrum
                scratch=scratch,
                demo=dict())
 
@@ -242,25 +241,6 @@ def _decay_cls():
             g = (-r[i,None]*(t.clamp_max(self.held) - tp[:,None]).clamp_min(0)).clamp_max(self.max_gain_db)
             out = x.clone(); out[i] = (xi*10**(g/20)[:,None]).to(x.dtype); return out
     return RandomDecay
-
-def _comb_cls():
-    from fastai_audio_nb.augment import AudioAugment, AUDIO_AUG_ORDER
-    class CombFilter(AudioAugment):
-        "Add to each chosen note a copy of itself `d` s later (d drawn in `delay`) at gain `g` (drawn in +-`gain`), the RMS kept: a comb of peaks and notches every 1/d Hz, as a pluck's or pickup's position, or a body's first reflection, makes"
-        order = AUDIO_AUG_ORDER+4     # after `LoopSustain`
-        def __init__(self, p:float=0.5, delay=(0.0003, 0.005), gain:float=0.6, seed=None): super().__init__(p, seed); self.delay,self.gain = delay,gain
-        def augment(self, x, do, sr):
-            bs, ch, L = x.shape
-            d = (self.uniform(*self.delay, bs, device=x.device)*sr).round().long().clamp_min(1)
-            g = self.uniform(-self.gain, self.gain, bs, device=x.device)
-            if not do.any(): return x
-            i = torch.where(do)[0]
-            xi = x[i].float()
-            src = torch.arange(L, device=x.device)[None] - d[i,None]
-            y = xi + g[i,None,None]*xi.gather(-1, src.clamp_min(0)[:,None].expand(-1, ch, -1))*(src>=0)[:,None]
-            rms = lambda a: a.pow(2).mean((1,2), keepdim=True).sqrt().clamp_min(1e-8)
-            out = x.clone(); out[i] = (y*rms(xi)/rms(y)).to(x.dtype); return out
-    return CombFilter
 
 def _famix_cls():
     from fastai.data.all import ItemTransform
@@ -424,7 +404,6 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     tfms += [_freq_mixstyle_cls()(*r['freq_mixstyle'])] if r.get('freq_mixstyle') else []
     tfms += [_decay_cls()(r['decay'])] if r.get('decay') else []
     tfms += [_famix_cls()(r['family_mix'])] if r.get('family_mix') else []
-    tfms += [_comb_cls()(r['comb'])] if r.get('comb') else []
     bs = recipe_bs(r, bs)   # `recipe_pairs`: each training note twice, as it is and looped, in batches of half as many notes
     if r.get('masks'):   # SpecAugment on the training spectrograms, the defaults of `audio_augment`'s masks
         from fastai_audio_nb.augment import FreqMask, TimeMask
