@@ -116,11 +116,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 from benchutil import machine, append_section
 
 scratch = dict(pretrained=False)   # the recipes of the demos before 2026-12-06 trained from scratch
-past = dict(consistency=None)      # the recipes of past demos heard each training note once (no `ConsistencyLoss`), whatever `demo_recipe` says
+past = dict(consistency=None, domains=None)   # the recipes of past demos heard each training note once (no `ConsistencyLoss`) and knew no SoundFont (no `domain_adversarial`), whatever `demo_recipe` says
 recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpass=None, **scratch, **past),
                audio_resnet=dict(arch='audio_resnet', **scratch),
                train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0., lowpass=None, **scratch, **past),
-               train_audio_cnn=dict(arch='audio_cnn', spec='compact', loops=0., lowpass=None, pretrained='audio'),
+               train_audio_cnn=dict(arch='audio_cnn', spec='compact', loops=0., lowpass=None, pretrained='audio', domains=None),
                resnet_study_loops=dict(arch='audio_resnet', spec='nsynth_study', **scratch, **past),
                transpose=dict(transpose=5),
                no_loops=dict(loops=0.),
@@ -162,8 +162,9 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                freeze2=dict(frozen_blocks=2),      # its first two blocks
                az=dict(attack_zoom=True),          # frames zoomed on the attack (`_attack_zoom_cls`), from the package's body (pretrained on even frames)
                az_scratch=dict(attack_zoom=True, **scratch),
-               dann=dict(dann=0.3),                # + a head that tells the training SoundFont, through a reversed gradient (`_dann_learner`, exploratory): features the fonts share
-               dann1=dict(dann=1.),
+               nodann=dict(domains=None),          # the demo before 2026-12-07: no head that tells the training SoundFont (`domain_adversarial`, weight 0.3 in the demo: `dann` in RESULTS.md)
+               dann1=dict(domains=1.),             # that head's reversed gradient at full weight
+               dann01=dict(domains=0.1), dann05=dict(domains=0.5),
                scratch=scratch,
                demo=dict())
 
@@ -339,46 +340,6 @@ def _program_learner(learn, fams:list, lam:float):
     learn.loss_func, learn.metrics = loss, [AccumMetric(fam_acc, flatten=False, to_np=False, invert_arg=False, dim_argmax=None, name='accuracy')]
     return learn
 
-class _GradReverse(torch.autograd.Function):
-    "The identity forward; the gradient times -`lam` backward (Ganin & Lempitsky 2015)"
-    @staticmethod
-    def forward(ctx, x, lam): ctx.lam = lam; return x.view_as(x)
-    @staticmethod
-    def backward(ctx, g): return -ctx.lam*g, None
-
-class _DannHead(torch.nn.Module):
-    "The family's linear layer beside a SoundFont classifier that sees the same features through `_GradReverse`: outputs [families, fonts]"
-    def __init__(self, lin, n_fam:int, n_font:int, hidden:int=256):
-        super().__init__()
-        self.fam = torch.nn.Linear(lin.in_features, n_fam)
-        self.font = torch.nn.Sequential(torch.nn.Linear(lin.in_features, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, n_font))
-        self.lam = 0.
-    def forward(self, x):
-        f = self.fam(x)
-        return torch.cat([f, self.font(_GradReverse.apply(x, self.lam)) if self.training else f.new_zeros(len(x), self.font[-1].out_features)], 1)
-
-def _dann_learner(learn, labels:list, lam:float):
-    "Train `learn`, whose classes are 'family|font', on the family with a font head whose reversed gradient (weight ramped to `lam`, DANN's schedule) makes the features the fonts share; score the family"
-    import torch.nn.functional as F, math
-    from fastai.metrics import AccumMetric
-    from fastai.callback.core import Callback
-    fams, fonts = sorted({l.split('|')[0] for l in labels}), sorted({l.split('|')[1] for l in labels})
-    fam_of = torch.tensor([fams.index(l.split('|')[0]) for l in labels])
-    font_of = torch.tensor([fonts.index(l.split('|')[1]) for l in labels])
-    head = learn.model[1]; head[-1] = _DannHead(head[-1], len(fams), len(fonts))
-    nf = len(fams)
-    def loss(out, targ):
-        out, targ = out.as_subclass(torch.Tensor).float(), targ.as_subclass(torch.Tensor)
-        fl = F.cross_entropy(out[:, :nf], fam_of.to(targ.device)[targ])
-        if not head[-1].training: return fl
-        return fl + F.cross_entropy(out[:, nf:], font_of.to(targ.device)[targ])
-    def fam_acc(out, targ): targ = targ.as_subclass(torch.Tensor); return (out[:, :nf].argmax(-1)==fam_of.to(targ.device)[targ]).float().mean()
-    class Ramp(Callback):
-        def before_batch(self): head[-1].lam = lam*(2/(1+math.exp(-10*self.pct_train))-1)
-    learn.loss_func, learn.metrics = loss, [AccumMetric(fam_acc, flatten=False, to_np=False, invert_arg=False, dim_argmax=None, name='accuracy')]
-    learn.add_cb(Ramp())
-    return learn, fam_of
-
 def _font_batches(dl, fonts):
     "Make each training batch of `dl` from the items of one font (`fonts`: one per item), in a random order drawn from `dl`'s generator"
     import types, numpy as np
@@ -418,11 +379,6 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
         df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=[f'p{p:03d}' for p in it.program],
                                is_valid=(it.split=='valid').values))
         return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
-    if split=='timgm' and r.get('dann'):   # 'family|font' as the classes (`_dann_learner` scores the family)
-        it = default_items(path)
-        df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=[f'{f}|{s}' for f,s in zip(it.instrument_family_str, it.soundfont.where(it.split=='train', it.soundfont[it.split=='train'].iloc[0]))],   # validation: any training font's name (no font loss there)
-                               is_valid=(it.split=='valid').values))
-        return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
     if split=='timgm' and r.get('font_batches'):
         dls = folder_dls(path, bs=bs, batch_tfms=tfms or None, **kw)
         it = default_items(path); font = dict(zip([Path(f).name for f in it.fname], it.soundfont))
@@ -434,7 +390,6 @@ def split_dls(path:Path, split:str, r:dict, bs:int=64):
     it = it[(it.split=='train') & (~ms | (it.soundfont=='MuseScore_General_Lite'))]
     valid = (it.soundfont=='MuseScore_General_Lite').values
     label = [f'p{p:03d}' for p in it.program] if r.get('programs') else it.instrument_family_str.values
-    if r.get('dann'): label = [f'{f}|{s}' for f,s in zip(it.instrument_family_str, it.soundfont.where(~valid, it.soundfont[~valid].iloc[0]))]   # `dann`: 'family|font' (validation: any training font's name)
     df = pd.DataFrame(dict(fname=[str(Path(f).relative_to(path)) for f in it.fname], label=label, is_valid=valid))
     return AudioDataLoaders.from_df(df, path, fn_col='fname', label_col='label', valid_col='is_valid', bs=bs, batch_tfms=tfms or None, **kw)
 
@@ -461,8 +416,10 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
         from fastai_audio_nb.datasets import gm_programs
         fam = gm_programs().set_index('program').instrument_family_str
         _program_learner(learn, [fam[int(c[1:])] for c in dls.vocab], r['programs'])
-    fam_of = None
-    if r.get('dann'): learn, fam_of = _dann_learner(learn, list(dls.vocab), r['dann'])
+    if r.get('domains'):   # each training note's SoundFont as its domain (`domain_adversarial`, the demo's since 2026-12-07)
+        from fastai_audio_nb.datasets import nsynth_soundfonts
+        from fastai_audio_nb.domain import domain_adversarial
+        domain_adversarial(learn, nsynth_soundfonts(path), r['domains'])
     if r.get('pcen'):   # PCEN in place of the dB, in every loader's spectrogram pipeline
         from fastai_audio_nb.spectrogram import AmplitudeToDB, SpectrogramConfig
         cfg = SpectrogramConfig.from_preset(r['spec'])
@@ -490,7 +447,6 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
         for k,v in dict(plain=False, infer=True).items():
             ls[0].infer = v
             with learn.no_bar(): probs[k], y = learn.get_preds()
-            if fam_of is not None: nf = int(fam_of.max())+1; probs[k], y = probs[k][:, :nf].softmax(-1), fam_of[y]   # `dann`: the families' outputs
             res[k] = round(float((probs[k].argmax(1)==y).float().mean()), 4)
         res['both'] = round(float(((probs['plain']+probs['infer']).argmax(1)==y).float().mean()), 4)   # the two passes' probabilities averaged
         ls[0].infer = was

@@ -16,6 +16,7 @@ from .models import *
 from .audioset import *
 from .learner import *
 from .training import *
+from .domain import *
 from .interpret import *
 from .datasets import *
 from .events import *

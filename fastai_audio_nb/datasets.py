@@ -18,7 +18,7 @@ __all__ = ['nsynth_families', 'nsynth_sources', 'nsynth_qualities', 'nsynth_velo
            'render_version', 'gm_programs', 'find_soundfont', 'soundfont_presets', 'gm_instruments', 'pick_notes',
            'as_splits', 'nsynth_gm_plan', 'write_gm_midi', 'render_gm_notes', 'run_render_jobs', 'write_split',
            'render_nsynth_gm', 'cache_root', 'nsynth_gm_path', 'file_lock', 'get_nsynth_gm', 'nsynth_items',
-           'nsynth_dls', 'summarize_nsynth']
+           'nsynth_soundfonts', 'nsynth_dls', 'summarize_nsynth']
 
 # %% ../nbs/06_datasets.ipynb #4b2a30c3
 nsynth_families = ('bass','brass','flute','guitar','keyboard','mallet','organ','reed','string','synth_lead','vocal')
@@ -484,6 +484,20 @@ def nsynth_items(path,        # a folder holding nsynth-train/, nsynth-valid/, n
         elif split is not None: raise FileNotFoundError(f"{folder/'examples.json'}: not found (split {s!r})")
     if not dfs: raise FileNotFoundError(f"{path}: no nsynth-train/, nsynth-valid/ or nsynth-test/ folder with an examples.json")
     return pd.concat(dfs, ignore_index=True)
+
+# %% ../nbs/06_datasets.ipynb #sf0cd002
+def nsynth_soundfonts(path, # a rendered NSynth-layout folder (each split's `instruments.csv` names the SoundFont of its instruments)
+                      split=None, # as `nsynth_items`'s
+                     )->dict:
+    "The SoundFont each note of `path` was rendered from, by file name"
+    items = nsynth_items(path, split)
+    ins = []
+    for s in items.split.unique():
+        fn = (Path(path) if (Path(path)/'examples.json').exists() else Path(path)/f'nsynth-{s}')/'instruments.csv'
+        if not fn.exists(): raise FileNotFoundError(f"{fn}: not found, so the notes' SoundFonts are unknown (the sets `get_nsynth_gm` renders have one)")
+        ins.append(pd.read_csv(fn).assign(split=s))
+    font = pd.concat(ins).set_index(['split', 'instrument']).soundfont
+    return dict(zip([Path(f).name for f in items.fname], font.reindex(pd.MultiIndex.from_arrays([items.split, items.instrument])).values))
 
 # %% ../nbs/06_datasets.ipynb #4f896a22
 def nsynth_dls(path,                            # a folder in the NSynth layout (`nsynth-train/`, `nsynth-valid/`)

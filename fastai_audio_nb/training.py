@@ -17,7 +17,8 @@ from .data import folder_dls, csv_dls, check_clip_settings
 from .augment import audio_augment, augment_presets, LowPass, ConsistencyLoss
 from fastai.callback.mixup import MixUp
 from fastai.callback.channelslast import ChannelsLast
-from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth
+from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth, nsynth_soundfonts
+from .domain import domain_adversarial
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
 from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights, read_audio_weights
@@ -403,7 +404,7 @@ def fmt_duration(s:float)->str:
     return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
 # %% ../nbs/04a_training.ipynb #dc0cd002
-demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer='both', consistency=None, lowpass=(1500., 7000.), bf16=True)   # issue 16: bench/accuracy.py (`consistency=1.`: each training note heard both ways, `recipe_pairs`; `freeze1`: the body's first block kept as pretrained, `freeze_blocks`, 1.32x faster steps; both measured, not adopted)
+demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer='both', consistency=None, lowpass=(1500., 7000.), domains=0.3, bf16=True)   # issue 16: bench/accuracy.py (`domains`: the weight of `domain_adversarial` on the training notes' SoundFonts, None: none; `consistency=1.`: each training note heard both ways, `recipe_pairs`; `freeze1`: the body's first block kept as pretrained, `freeze_blocks`, 1.32x faster steps; both measured, not adopted)
 
 def recipe_tfms(recipe:dict)->list|None:
     "The augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` in training (0: none), and on every note in validation and inference if `recipe['loop_infer']` (`'both'`: each note heard as it is and looped, the model's two outputs averaged: `FoldViews`); `LowPass` on half the training notes, its cutoff drawn in `recipe['lowpass']` (Hz; None: none)"
@@ -535,6 +536,11 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
             else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
             learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained)
         learn.loss_func = recipe_loss(r, learn.loss_func)
+        if r.get('domains'):   # each training note's SoundFont as its domain (`04b_domain`)
+            learn = domain_adversarial(learn, nsynth_soundfonts(path), r['domains'])
+            fonts = learn.domain_adversarial.vocab
+            print(f"   domain-adversarial (DANN): a second head learns which of the {len(fonts)} training SoundFonts ({', '.join(fonts)}) each note comes from, and its gradient "
+                  f"reaches the body reversed (weight rising to {r['domains']:g}), so the body learns what the sample libraries share")
         print(f"\n== 3. training {arch}: {epochs} epoch{'s' if epochs>1 else ''} planned, then as many steps as fit {fmt_duration(budget)} (what is left of its budget after measuring) at the pace of its steps (TimeBudget, at most {r['max_epochs']} epochs; the last may end part-way)")
         cbs = [TimeBudget(budget, epochs), *prec]
         m = train_and_report(learn, out, r['max_epochs'], r['lr'], cbs=cbs, fine_tune=False if r.get('pretrained')=='audio' else None, groups=nsynth_instrument, info=dict(data=str(path), demo=True, recipe=r, seed=seed, threads=torch.get_num_threads(),
