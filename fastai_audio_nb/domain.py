@@ -4,7 +4,7 @@
 
 # %% ../nbs/04b_domain.ipynb #dm0cd001
 from __future__ import annotations
-import math
+import math, re
 from collections.abc import Mapping
 from pathlib import Path
 import pandas as pd, torch
@@ -14,7 +14,8 @@ from fastcore.all import *
 from fastai.basics import *
 
 # %% auto #0
-__all__ = ['grad_reverse', 'DomainHead', 'output_layer', 'item_domains', 'dann_lambda', 'DomainAdversarial', 'domain_adversarial']
+__all__ = ['grad_reverse', 'DomainHead', 'output_layer', 'item_domains', 'RegexDomain', 'dann_lambda', 'DomainAdversarial',
+           'domain_adversarial']
 
 # %% ../nbs/04b_domain.ipynb #dm0cd005
 class _GradReverse(torch.autograd.Function):
@@ -71,6 +72,19 @@ def item_domains(items,     # file paths, or a table (one row per item)
     bad = [i for i,d in enumerate(doms) if d is None or (isinstance(d, float) and math.isnan(d))]
     if bad: raise ValueError(f"{_item_file(rows[bad[0]])}: no domain" + (f" (nor for {len(bad)-1} other file{'s' if len(bad)>2 else ''})" if len(bad)>1 else ''))
     return doms
+
+# %% ../nbs/04b_domain.ipynb #dm0cd041
+class RegexDomain:
+    "A file's domain: the first group of the regex `pat`, searched (`re.search`) in its path"
+    def __init__(self, pat:str):
+        try: self.rx = re.compile(pat)
+        except re.error as e: raise ValueError(f"domain regex '{pat}': not a regex ({e})") from None
+        if self.rx.groups<1: raise ValueError(f"domain regex '{pat}': no group; its first group, e.g. r'/(device_\\w+)/', is the domain")
+        self.pat = pat
+    def __call__(self, o):
+        f = _item_file(o)
+        if not (m := self.rx.search(str(f))): raise ValueError(f"{f}: the domain regex '{self.pat}' finds nothing in its path")
+        return m.group(1)
 
 # %% ../nbs/04b_domain.ipynb #dm0cd020
 class _WithDomain:

@@ -7,18 +7,20 @@ from __future__ import annotations
 import os, sys, math, time, errno, tempfile, importlib.util
 from contextlib import contextmanager
 from pathlib import Path
+import pandas as pd
 import torch, torch.distributed as td
 from fastcore.all import *
 from fastai.torch_core import num_distrib, rank_distrib
 from fastai.metrics import AccumMetric, AvgMetric
 from fastai.torch_core import set_seed
+from fastai.data.transforms import ColReader
 from .core import write_json, free_bytes, check_out_dir
 from .data import folder_dls, csv_dls, check_clip_settings
 from .augment import audio_augment, augment_presets, LowPass, ConsistencyLoss
 from fastai.callback.mixup import MixUp
 from fastai.callback.channelslast import ChannelsLast
 from .datasets import get_nsynth_gm, nsynth_items, summarize_nsynth, nsynth_soundfonts
-from .domain import domain_adversarial
+from .domain import domain_adversarial, RegexDomain
 from .spectrogram import SpectrogramConfig
 from .acoustics import LoopSustain
 from .models import get_arch, arch_name, imagenet_weights_file, audio_archs, BodyArch, packaged_weights, read_audio_weights
@@ -27,10 +29,10 @@ from .interpret import save_figure, AudioInterpretation, nsynth_instrument, item
 
 # %% auto #0
 __all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
-           'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'train_audio', 'step_seconds',
-           'batch_seconds', 'train_batch_seconds', 'demo_threads', 'demo_precision', 'fmt_duration', 'recipe_tfms',
-           'recipe_pairs', 'recipe_bs', 'recipe_loss', 'demo_choice', 'demo_plan', 'demo_budget', 'demo_predictions',
-           'run_demo']
+           'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'domain_getter', 'train_audio',
+           'step_seconds', 'batch_seconds', 'train_batch_seconds', 'demo_threads', 'demo_precision', 'fmt_duration',
+           'recipe_tfms', 'recipe_pairs', 'recipe_bs', 'recipe_loss', 'demo_choice', 'demo_plan', 'demo_budget',
+           'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -224,6 +226,22 @@ def _split_note(path, seed:int, label_from:str='name', valid_pct:float=None, val
     left = f"; the files in {unused}/ are not used" if (Path(path)/unused).is_dir() else ''
     return f" (a random {valid_pct:g}, seed {seed}{left})"
 
+def domain_getter(domains:str, # 'soundfont' (a rendered NSynth set's, `nsynth_soundfonts`), a column of the table the items come from, else a regex (`RegexDomain`)
+                  path,         # the data's folder
+                  items,        # the training items (`dls.train_ds.items`): file paths, or a table
+                 ):
+    "The `domain_of` that `train_audio`'s `domains` names, and the words for it"
+    if domains=='soundfont': return nsynth_soundfonts(path), "each note's SoundFont (instruments.csv)"
+    if isinstance(items, pd.DataFrame):
+        if domains not in items.columns: raise ValueError(f"domains={domains}: not a column of the table (its columns: {', '.join(map(str, items.columns))}), nor 'soundfont'")
+        return ColReader(domains), f"the table's column {domains!r}"
+    return RegexDomain(domains), f"the first group of {domains!r} in each file's path"
+
+def _soundfonts_known(path)->bool:
+    "Whether `path` is a rendered NSynth set whose notes' SoundFonts are known (its training split's `instruments.csv`)"
+    fn = Path(path)/'nsynth-train'/'instruments.csv'
+    return fn.exists() and 'soundfont' in pd.read_csv(fn, nrows=1).columns
+
 def _start(name:str, arch, spec:str, weights, pretrained:bool, download:bool)->tuple:
     "The spectrogram preset (None: a `BodyArch`'s own front-end) and the settings an audio body changed in it, `audio_learner`'s `pretrained` and `weights`, how the model starts, in words, and the audio body's rate: all known before the files are read"
     if isinstance(arch, BodyArch):   # an AudioSet backbone brings its own front-end, at its own rate
@@ -261,6 +279,8 @@ def train_audio(path,                   # folder of audio files (searched recurs
                 num_workers:int=None,   # data loading processes (default: the loaders'; the CPUs shared by the processes of `accelerate launch`)
                 bf16:bool=False,        # training steps in bfloat16 (`BF16Training`): about 1.7 times the epochs a minute on a CPU with bfloat16 instructions
                 minutes:float=None,     # the training's minutes: train the steps that fit them at the pace measured as it trains (`TimeBudget`), the one-cycle schedule ending on the last step
+                domains:str=None,       # train on what the training files' domains share (`domain_adversarial`, DANN): 'soundfont' (a rendered NSynth set: each note's SoundFont, the demo's), a column of the `csv` table, or a regex whose first group, searched in a file's path, is its domain (`RegexDomain`; None: no domains)
+                domain_weight:float=0.3, # the weight the domain classifier's reversed gradient rises to, DANN's λ
                 dry_run:bool=False,     # read the data and say what the run would be (data, model, spectrogram), then stop: nothing trained or written
                 say=print,              # what prints the lines about the run (only on rank 0)
                 **kwargs,               # `folder_dls`'s or `csv_dls`'s: `bs`, `sr` ('auto' from an audio body: the body's rate), `duration`, `crop`, `label_re`, `valid_pct`, `valid_fold`, `cache`...
@@ -272,6 +292,7 @@ def train_audio(path,                   # folder of audio files (searched recurs
     if minutes is not None and not (math.isfinite(minutes) and minutes>0): raise ValueError(f"minutes={minutes}: the training's time, > 0")
     if kwargs.get('bs', 1)<1: raise ValueError(f"bs={kwargs['bs']}: at least 1")
     if lr is not None and not (math.isfinite(lr) and lr>0): raise ValueError(f"lr={lr}: a learning rate > 0")
+    if domains is not None and not (math.isfinite(domain_weight) and domain_weight>0): raise ValueError(f"domain_weight={domain_weight}: the reversed gradient's weight, > 0")
     if num_workers is not None and num_workers<0: raise ValueError(f"num_workers={num_workers}: 0 (load in this process) or more")
     check_clip_settings(**{k: kwargs[k] for k in ('sr', 'duration') if k in kwargs})   # (the spectrogram's check below needs a valid rate)
     out = ifnone(out, Path('models')/f"{Path(path).resolve().name}-{name}")
@@ -294,7 +315,8 @@ def train_audio(path,                   # folder of audio files (searched recurs
         kw = dict(seed=seed, num_workers=num_workers, batch_tfms=audio_augment(**augment_presets[augment]) if augment else None, **kwargs)
         dls = csv_dls(path, csv, **kw) if csv is not None else folder_dls(path, **kw)
         v = dls.vocab
-        say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{_split_note(path, seed, **kwargs)}, {len(v)} classes: {', '.join(map(str, v[:20]))}{', ...' if len(v)>20 else ''}")
+        say(f"data: {len(dls.train_ds)} training and {len(dls.valid_ds)} validation files{_split_note(path, seed, **kwargs)}, {len(v)} classes: {', '.join(map(str, v[:20]))}{', ...' if len(v)>20 else ''}"
+            + ("; each note's SoundFont is known (instruments.csv): --domains soundfont trains on what the sample libraries share, as the demo does" if domains is None and _soundfonts_known(path) else ''))
         if not len(dls.valid_ds):   # the report is on them: said now, not after the training
             n, p = len(dls.train_ds), kwargs.get('valid_pct')
             raise ValueError(f"{path}: the split leaves none of the {n} files for validation" + (f"; valid_pct={p:g} of {n} rounds down to 0: valid_pct={math.ceil(100/n)/100:g} holds at least one out" if p else ''))
@@ -304,13 +326,19 @@ def train_audio(path,                   # folder of audio files (searched recurs
         learn = audio_learner(dls, arch, spec=cfg, pretrained=pretrained, weights=weights, cbs=[MixUp()] if mixup else [])
         say(f"model: {name}, {start}")
         if pretrained=='audio': learn.unfreeze()   # an audio body trains whole from the first epoch, as measured (nbs/09_pretrain, bench/RESULTS.md)
+        if domains is not None:
+            domain_of, src = domain_getter(domains, path, dls.train_ds.items)
+            learn = domain_adversarial(learn, domain_of, domain_weight)
+            dv = learn.domain_adversarial.vocab
+            say(f"domains: {len(dv)} in training ({', '.join(map(str, dv[:8]))}{', ...' if len(dv)>8 else ''}), {src}: domain-adversarial training (DANN), the reversed gradient's weight rising to {domain_weight:g}")
         if cfg is not None: say(f"spectrogram: {spec}, {cfg.describe(la.duration)}" + (" (the audio body's rate: files at another are resampled to it)" if body_sr else ''))
         if dist: say(f"distributed: {td.get_world_size()} processes ({td.get_backend()}), batches of {dls.bs} per process, on {dls.device}")
         if augment or mixup: say(f"augmentation: {augment or 'none'}{', MixUp' if mixup else ''} (training batches only)")
         if bf16: say("precision: training steps in bfloat16 (BF16Training), validation in float32")
         if minutes: say(f"time: the training steps that fit {fmt_duration(60*minutes)} at the pace measured as it trains (TimeBudget), at most {epochs} epochs; the one-cycle schedule ends on the last step")
         info = dict(data=str(path), seed=seed, cache=bool(kwargs.get('cache')), augment=augment, mixup=mixup, bf16=bf16, **{k:kwargs.get(k) for k in ('label_from', 'valid_pct', 'valid_re')},
-                    csv=csv, valid_fold=kwargs.get('valid_fold'), spec=spec, start=start, spec_options=changes, minutes=minutes)
+                    csv=csv, valid_fold=kwargs.get('valid_fold'), spec=spec, start=start, spec_options=changes, minutes=minutes,
+                    domains=domains, domain_weight=domain_weight if domains is not None else None)
         info['label_from'] = ifnone(info['label_from'], 'name')
         if dry_run:
             say("dry run: nothing trained or written")
