@@ -162,7 +162,7 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                freeze2=dict(frozen_blocks=2),      # its first two blocks
                az=dict(attack_zoom=True),          # frames zoomed on the attack (`_attack_zoom_cls`), from the package's body (pretrained on even frames)
                az_scratch=dict(attack_zoom=True, **scratch),
-               nodann=dict(domains=None),          # the demo before 2026-12-07: no head that tells the training SoundFont (`domain_adversarial`, weight 0.3 in the demo: `dann` in RESULTS.md)
+               dann=dict(domains=0.3),             # + a head that tells the training SoundFont, its gradient reversed into the body (`domain_adversarial`; before 2026-12-07 the bench's own `_dann_learner`, with a new family layer)
                dann1=dict(domains=1.),             # that head's reversed gradient at full weight
                dann01=dict(domains=0.1), dann05=dict(domains=0.5),
                scratch=scratch,
@@ -416,7 +416,7 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
         from fastai_audio_nb.datasets import gm_programs
         fam = gm_programs().set_index('program').instrument_family_str
         _program_learner(learn, [fam[int(c[1:])] for c in dls.vocab], r['programs'])
-    if r.get('domains'):   # each training note's SoundFont as its domain (`domain_adversarial`, the demo's since 2026-12-07)
+    if r.get('domains'):   # each training note's SoundFont as its domain (`domain_adversarial`)
         from fastai_audio_nb.datasets import nsynth_soundfonts
         from fastai_audio_nb.domain import domain_adversarial
         domain_adversarial(learn, nsynth_soundfonts(path), r['domains'])
