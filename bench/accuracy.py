@@ -116,7 +116,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from benchutil import machine, append_section
 
 scratch = dict(pretrained=False)   # the recipes of the demos before 2026-12-06 trained from scratch
-past = dict(consistency=None, domains=None)   # the recipes of past demos heard each training note once (no `ConsistencyLoss`) and knew no SoundFont (no `domain_adversarial`), whatever `demo_recipe` says
+past = dict(consistency=None, domains=None, head_init_scale=1.)   # the recipes of past demos heard each training note once (no `ConsistencyLoss`) and knew no SoundFont (no `domain_adversarial`), whatever `demo_recipe` says
 recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpass=None, **scratch, **past),
                audio_resnet=dict(arch='audio_resnet', **scratch),
                train_default=dict(arch='audio_resnet', spec='nsynth_study', loops=0., lowpass=None, **scratch, **past),
@@ -165,6 +165,9 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                dann=dict(domains=0.3),             # + a head that tells the training SoundFont, its gradient reversed into the body (`domain_adversarial`; before 2026-12-07 the bench's own `_dann_learner`, with a new family layer)
                dann1=dict(domains=1.),             # that head's reversed gradient at full weight
                dann01=dict(domains=0.1), dann05=dict(domains=0.5),
+               small_head=dict(head_init='linear'),   # the head's last layer re-initialised as a new `nn.Linear` is (uniform, sd 0.026 for 512 inputs) in place of fastai's kaiming_normal_ (sd 0.0625): logits 2.5x smaller at the start
+               head04=dict(head_init_scale=0.4),   # the same spread through the library (`audio_learner(head_init_scale=0.4)`: fastai's kaiming_normal_ weights times 0.4)
+               small_head_dann=dict(head_init='linear', domains=0.3),   # that, and the SoundFont head of `dann`: the bench's first DANN version had both
                scratch=scratch,
                demo=dict())
 
@@ -407,11 +410,15 @@ def run(path:Path, name:str, seed:int, epochs:int, split:str, tta:bool=False, sa
         if split=='loso' and audio_weights is None:
             raise SystemExit("--split loso with an audio-pretrained recipe needs --audio-weights: the package's body heard MuseScore_General_Lite, "
                              "the library left out (a FluidR3_GM-only body: make pretrain PRETRAIN_ARGS=\"--fonts FluidR3_GM\" PRETRAIN_OUT=F.pth)")
-        learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained='audio', weights=audio_weights)
+        learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained='audio', weights=audio_weights, head_init_scale=r.get('head_init_scale', 1.))
         learn.unfreeze()
         freeze_blocks(learn, r.get('frozen_blocks', 0))   # the recipe's first blocks kept as pretrained (`freeze1`, `freeze2`; none in `demo_recipe`)
-    else: learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False)
+    else: learn = audio_learner(dls, get_arch(r['arch']), spec=r['spec'], pretrained=False, head_init_scale=r.get('head_init_scale', 1.))
     if r.get('attack_zoom'): attack_zoom(learn)
+    if r.get('head_init')=='linear':   # the output layer's weights and bias drawn again as `nn.Linear.reset_parameters` does
+        from fastai_audio_nb.domain import output_layer
+        parent, lin = output_layer(learn.model)
+        getattr(parent, lin).reset_parameters()
     if r.get('programs'):
         from fastai_audio_nb.datasets import gm_programs
         fam = gm_programs().set_index('program').instrument_family_str

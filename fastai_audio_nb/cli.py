@@ -107,6 +107,7 @@ def _add_train_args(p):
     dm = p.add_argument_group('domains (features the training files\' domains share)')
     dm.add_argument('--domains', default=None, metavar='SRC', help="each training file's domain, its sample library or recording device, for domain-adversarial training (DANN: a second head learns the domain, its gradient reversed into the body, which learns what the domains share): soundfont (a rendered NSynth set: each note's SoundFont), a column of the --csv table, or a regex whose first group, searched in a file's path, is its domain (default: none)")
     dm.add_argument('--domain-weight', type=float, default=None, metavar='W', help="the weight the domain classifier's reversed gradient rises to, DANN's λ (default: 0.3)")
+    p.add_argument('--head-init-scale', type=float, default=None, metavar='S', help="the output layer's initial weights times this (default: the demo's 0.4 for an audio body, which trains whole from the first epoch, else 1, fastai's init)")
     p.add_argument('--dry-run', action='store_true', help="read the data and say what the run would be (data, model, spectrogram), then stop: nothing trained or written (a first look at a new folder or table)")
     p.add_argument('--cache', action='store_true', help="decode every file once and keep the clips in memory (16-bit files: 2 bytes a sample; a MemoryError over half the memory available): on a CPU, faster epochs (bench/cache.py: 1.11 times on 16 kHz files, 1.74 times on 44.1 kHz ones resampled at each load)")
     p.add_argument('--skip-bad', action='store_true', help="leave out (with a warning naming them) the files that cannot be used, instead of stopping: each file's header is read, and every sample of a float file (NaN, infinite or huge ones); damaged data in a compressed file is found when it is decoded, and stops with its name")
@@ -123,7 +124,7 @@ def _train(args):
     try:
         with _warnings_to_stderr('train'): return train_audio(a.data, a.out, a.arch, a.csv, a.spec, spec, a.weights, not a.no_pretrained, a.download, a.epochs, a.lr, a.augment, a.mixup,
                                                   a.seed, a.workers, bf16=a.bf16, minutes=a.minutes, bs=a.bs, sr=ifnone(a.sr, 'auto'), duration=ifnone(a.duration, 'auto'), crop=a.crop,
-                                                  skip_bad=a.skip_bad, cache=a.cache, valid_pct=a.valid_pct, valid_re=a.valid_re, domains=a.domains, dry_run=a.dry_run,
+                                                  skip_bad=a.skip_bad, cache=a.cache, valid_pct=a.valid_pct, valid_re=a.valid_re, domains=a.domains, head_init_scale=a.head_init_scale, dry_run=a.dry_run,
                                                   **({} if a.domain_weight is None else dict(domain_weight=a.domain_weight)), **data)
     except AudioFilesError as e: raise CLIError(str(AudioFilesError(e.bad, e.n_total, "\nRemove or fix them, or pass --skip-bad to leave them out."))) from e
     except ModuleNotFoundError as e: raise (CLIError(str(e)) if e.name=='accelerate' else e)   # several processes need it (`distrib_group`)
@@ -137,7 +138,7 @@ _spec_options = [   # (option, the `SpectrogramConfig` setting it changes, type,
     ('--f-max', 'f_max', float, 'HZ', "highest frequency of the mel bands (at most half the sample rate; the preset's is lowered to it)"),
     ('--mfcc', 'n_mfcc', int, 'N', 'N MFCCs of the mel bands instead of the bands')]
 _options = dict(preset='--spec', spec='--spec', **{k: flag for flag, k, *_ in _spec_options}, augment='--augment', bs='--bs', sr='--sr', duration='--duration',
-                arch='--arch', epochs='--epochs', lr='--lr', n_workers='--workers', num_workers='--workers', widths='--widths', stem='--stem', minutes='--minutes', soundfonts='--fonts', valid_pct='--valid-pct', domains='--domains', domain_weight='--domain-weight')
+                arch='--arch', epochs='--epochs', lr='--lr', n_workers='--workers', num_workers='--workers', widths='--widths', stem='--stem', minutes='--minutes', soundfonts='--fonts', valid_pct='--valid-pct', domains='--domains', domain_weight='--domain-weight', head_init_scale='--head-init-scale')
 
 def _said(e:Exception, **options)->CLIError:
     "The library's error `e` as the command line says it: an argument becomes its option (`n_mfcc=50` -> `--mfcc 50`; `options`: more of them), words in parentheses stay"

@@ -12,6 +12,7 @@ from torch import nn, Tensor
 import torch.nn.functional as F
 from fastcore.all import *
 from fastai.basics import *
+from .core import audio_extensions
 
 # %% auto #0
 __all__ = ['grad_reverse', 'DomainHead', 'output_layer', 'item_domains', 'RegexDomain', 'dann_lambda', 'DomainAdversarial',
@@ -55,9 +56,10 @@ def output_layer(model:nn.Module)->tuple:
 
 # %% ../nbs/04b_domain.ipynb #dm0cd017
 def _item_file(o):
-    "The file of a dataset item: the item itself, or the first path-like value of a table row"
-    if isinstance(o, pd.Series): return next((v for v in o.values if isinstance(v, (str, Path))), o.iloc[0])
-    return o
+    "The file of a dataset item: the item itself, or a table row's value with an audio file's suffix (else its first text value)"
+    if not isinstance(o, pd.Series): return o
+    texts = [v for v in o.values if isinstance(v, (str, Path))]
+    return next((v for v in texts if Path(v).suffix.lower() in audio_extensions), texts[0] if texts else o.iloc[0])
 
 def item_domains(items,     # file paths, or a table (one row per item)
                  domain_of, # a function of an item, or a mapping from file path or file name to domain
@@ -108,7 +110,8 @@ class DomainAdversarial(Callback):
         vocab = sorted(set(doms))
         if len(vocab)<2: raise ValueError(f"all the training items have the domain {vocab[0]!r}: domain-adversarial training needs two or more")
         if self.vocab is not None and vocab!=self.vocab: raise ValueError(f"the training items' domains {vocab} are not those of the domain classifier ({self.vocab})")
-        self.vocab, self.idx = vocab, [vocab.index(d) for d in doms]
+        ix = {d:i for i,d in enumerate(vocab)}
+        self.vocab, self.idx = vocab, [ix[d] for d in doms]
         p, n = output_layer(learn.model)
         lin = getattr(p, n)
         if not isinstance(lin, DomainHead): setattr(p, n, DomainHead(lin, len(vocab), self.hidden).to(lin.weight.device))

@@ -31,9 +31,9 @@ from .augment import ReseedAugments, FoldViews
 
 # %% auto #0
 __all__ = ['audio_loader', 'add_spectrogram', 'default_metrics', 'NonFiniteError', 'StopOnNonFinite', 'audio_cbs',
-           'audio_learner', 'body_learner', 'load_audio_pretrained', 'body_spectrogram', 'body_preset', 'freeze_blocks',
-           'EpochTable', 'fit_epochs', 'BF16Training', 'TimeBudget', 'load_learner', 'load_model', 'predict_files',
-           'adapt_batchnorm', 'predict_windows']
+           'scale_output_layer', 'audio_learner', 'body_learner', 'load_audio_pretrained', 'body_spectrogram',
+           'body_preset', 'freeze_blocks', 'EpochTable', 'fit_epochs', 'BF16Training', 'TimeBudget', 'load_learner',
+           'load_model', 'predict_files', 'adapt_batchnorm', 'predict_windows']
 
 # %% ../nbs/04_learner.ipynb #0f9ee997
 def audio_loader(dls)->LoadAudio|None:
@@ -180,6 +180,17 @@ def _check_batch_size(learn):
     if bs<2 and any(isinstance(m, nn.modules.batchnorm._BatchNorm) for m in learn.model.modules()):
         raise ValueError(f"bs={bs}: the model's BatchNorm layers need at least 2 items in a training batch: pass bs=2 or more")
 
+# %% ../nbs/04_learner.ipynb #hs0cd002
+def scale_output_layer(learn,             # a `Learner` or a model
+                       scale:float=1.,    # the factor (1: unchanged)
+                      ):
+    "`learn` with its model's output layer (its last `nn.Linear`) weights times `scale`"
+    if scale==1: return learn
+    lins = [m for m in getattr(learn, 'model', learn).modules() if isinstance(m, nn.Linear)]
+    if not lins: raise ValueError(f"head_init_scale={scale}: {type(getattr(learn, 'model', learn)).__name__} has no nn.Linear output layer to scale")
+    with torch.no_grad(): lins[-1].weight.mul_(scale)
+    return learn
+
 # %% ../nbs/04_learner.ipynb #0eb5b1c8
 @delegates(vision_learner, but=['normalize', 'pretrained', 'weights', 'metrics'])
 def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `AudioTensor`)
@@ -191,10 +202,11 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
                   normalize:bool=True,   # standardise spectrograms with training-set statistics
                   n_in:int=None,         # input channels (None: read from a batch)
                   n_out:int=None,        # outputs (None: the number of classes)
+                  head_init_scale:float=1., # the output layer's initial weights times this (`scale_output_layer`; `demo_recipe`'s 0.4: a new `nn.Linear`'s spread, not fastai's kaiming_normal_)
                   **kwargs):
     "A fastai `Learner` for audio classification: spectrograms on the fly, then `arch` with fastai's head and splitter; a loss that becomes NaN stops the fit (`StopOnNonFinite`)"
     if isinstance(arch, str) and arch in audio_archs: arch = audio_archs[arch]   # the library's names (`get_arch`) before timm's
-    if isinstance(arch, BodyArch): return _body_arch_learner(dls, arch, spec, pretrained, weights, n_in, metrics=metrics, n_out=n_out, **kwargs)
+    if isinstance(arch, BodyArch): return scale_output_layer(_body_arch_learner(dls, arch, spec, pretrained, weights, n_in, metrics=metrics, n_out=n_out, **kwargs), head_init_scale)
     if pretrained is True and weights is None and packaged_weights(arch) is not None: pretrained = 'audio'   # no ImageNet weights: the package's audio body
     if pretrained=='audio':    # a body pretrained on rendered notes (nbs/09_pretrain), from the file `weights` or the package's
         if weights is None:
@@ -202,7 +214,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
             if weights is None: raise PretrainedWeightsError(f"pretrained='audio': the package carries audio weights for {', '.join(packaged_audio_weights)} only; "
                                                              f"for {arch_name(arch)} pass weights='models/audio_resnet.pth' (written by `make pretrain`)")
         if spec is None and (s := read_audio_weights(weights)[1].get('spectrogram')) is not None: spec = _recorded_config(s)   # the spectrogram it was pretrained on
-        learn = audio_learner(dls, arch, spec=spec, pretrained=False, metrics=metrics, normalize=normalize, n_in=n_in, n_out=n_out, **kwargs)
+        learn = audio_learner(dls, arch, spec=spec, pretrained=False, metrics=metrics, normalize=normalize, n_in=n_in, n_out=n_out, head_init_scale=head_init_scale, **kwargs)
         return load_audio_pretrained(learn, weights)
     dls = _learner_dls(dls, spec, normalize)
     n_in, n_out = ifnone(n_in, _n_in(dls)), ifnone(n_out, get_c(dls))
@@ -211,7 +223,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
         if metrics is None: learn.metrics = default_metrics(learn.loss_func)
         learn.add_cbs(audio_cbs())
         _check_batch_size(learn)
-        return learn
+        return scale_output_layer(learn, head_init_scale)
     pretrained = pretrained or weights is not None
     meta = model_meta.get(arch, _default_meta)
     model_kw = {'cut': meta['cut'], **{k:kwargs.pop(k) for k in list(kwargs) if k in _model_args}}
@@ -224,7 +236,7 @@ def audio_learner(dls:DataLoaders,       # audio `DataLoaders` (batches of `Audi
     _check_batch_size(learn)
     if pretrained: learn.freeze()
     store_attr('arch,n_out,pretrained', self=learn, normalize=normalize)
-    return learn
+    return scale_output_layer(learn, head_init_scale)
 
 # %% ../nbs/04_learner.ipynb #e1733ff0
 from fastai.vision.learner import create_head, default_split

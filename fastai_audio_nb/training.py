@@ -28,11 +28,11 @@ from .learner import body_spectrogram, audio_loader, fit_epochs, add_spectrogram
 from .interpret import save_figure, AudioInterpretation, nsynth_instrument, item_files
 
 # %% auto #0
-__all__ = ['max_plot_classes', 'default_arch', 'default_spec', 'demo_recipe', 'is_distributed', 'is_rank0', 'distrib_group',
-           'run_settings', 'export_bytes', 'train_and_report', 'start_weights', 'domain_getter', 'train_audio',
-           'step_seconds', 'batch_seconds', 'train_batch_seconds', 'demo_threads', 'demo_precision', 'fmt_duration',
-           'recipe_tfms', 'recipe_pairs', 'recipe_bs', 'recipe_loss', 'demo_choice', 'demo_plan', 'demo_budget',
-           'demo_predictions', 'run_demo']
+__all__ = ['max_plot_classes', 'default_arch', 'audio_head_init_scale', 'default_spec', 'demo_recipe', 'is_distributed',
+           'is_rank0', 'distrib_group', 'run_settings', 'export_bytes', 'train_and_report', 'start_weights',
+           'domain_getter', 'train_audio', 'step_seconds', 'batch_seconds', 'train_batch_seconds', 'demo_threads',
+           'demo_precision', 'fmt_duration', 'recipe_tfms', 'recipe_pairs', 'recipe_bs', 'recipe_loss', 'demo_choice',
+           'demo_plan', 'demo_budget', 'demo_predictions', 'run_demo']
 
 # %% ../nbs/04a_training.ipynb #ddp0a003
 def is_distributed()->bool:
@@ -194,6 +194,7 @@ def _nsynth_named(dl)->bool:
 
 # %% ../nbs/04a_training.ipynb #da0cd001
 default_arch = 'audio_cnn'      # the architecture of `fastai-audio train` without --arch: starts from the audio body the package carries, on its spectrogram (`start_weights`)
+audio_head_init_scale = 0.4     # the output layer's initial weights times this where an audio body trains whole (`scale_output_layer`; `demo_recipe` and `fastai-audio train`; bench/accuracy.py's `small_head`)
 default_spec = 'nsynth_study'   # the spectrogram preset of `fastai-audio train` without --spec, for a model that starts from no audio body (the study's)
 
 # %% ../nbs/04a_training.ipynb #sw0cd001
@@ -281,6 +282,7 @@ def train_audio(path,                   # folder of audio files (searched recurs
                 minutes:float=None,     # the training's minutes: train the steps that fit them at the pace measured as it trains (`TimeBudget`), the one-cycle schedule ending on the last step
                 domains:str=None,       # train on what the training files' domains share (`domain_adversarial`, DANN): 'soundfont' (a rendered NSynth set: each note's SoundFont), a column of the `csv` table, or a regex whose first group, searched in a file's path, is its domain (`RegexDomain`; None: no domains)
                 domain_weight:float=0.3, # the weight the domain classifier's reversed gradient rises to, DANN's λ
+                head_init_scale:float=None, # the output layer's initial weights times this (`scale_output_layer`; None: `audio_head_init_scale`, 0.4, for an audio body, which trains whole from the first epoch, else 1, fastai's init)
                 dry_run:bool=False,     # read the data and say what the run would be (data, model, spectrogram), then stop: nothing trained or written
                 say=print,              # what prints the lines about the run (only on rank 0)
                 **kwargs,               # `folder_dls`'s or `csv_dls`'s: `bs`, `sr` ('auto' from an audio body: the body's rate), `duration`, `crop`, `label_re`, `valid_pct`, `valid_fold`, `cache`...
@@ -293,6 +295,7 @@ def train_audio(path,                   # folder of audio files (searched recurs
     if kwargs.get('bs', 1)<1: raise ValueError(f"bs={kwargs['bs']}: at least 1")
     if lr is not None and not (math.isfinite(lr) and lr>0): raise ValueError(f"lr={lr}: a learning rate > 0")
     if domains is not None and not (math.isfinite(domain_weight) and domain_weight>0): raise ValueError(f"domain_weight={domain_weight}: the reversed gradient's weight, > 0")
+    if head_init_scale is not None and not (math.isfinite(head_init_scale) and head_init_scale>=0): raise ValueError(f"head_init_scale={head_init_scale}: a factor of the output layer's initial weights, >= 0")
     if num_workers is not None and num_workers<0: raise ValueError(f"num_workers={num_workers}: 0 (load in this process) or more")
     check_clip_settings(**{k: kwargs[k] for k in ('sr', 'duration') if k in kwargs})   # (the spectrogram's check below needs a valid rate)
     out = ifnone(out, Path('models')/f"{Path(path).resolve().name}-{name}")
@@ -323,8 +326,9 @@ def train_audio(path,                   # folder of audio files (searched recurs
         la = audio_loader(dls)
         if kwargs.get('cache'): n, nbytes = la.cache_info(); say(f"in memory: {n} clips decoded once, {nbytes/2**30:.2f} GB (loaded in this process unless num_workers is given)")
         cfg = None if spec is None else _spec_config(spec, changes, la)
-        learn = audio_learner(dls, arch, spec=cfg, pretrained=pretrained, weights=weights, cbs=[MixUp()] if mixup else [])
-        say(f"model: {name}, {start}")
+        head_init_scale = ifnone(head_init_scale, audio_head_init_scale if pretrained=='audio' else 1.)
+        learn = audio_learner(dls, arch, spec=cfg, pretrained=pretrained, weights=weights, head_init_scale=head_init_scale, cbs=[MixUp()] if mixup else [])
+        say(f"model: {name}, {start}" + (f"; its output layer starts at {head_init_scale:g} times fastai's init" if head_init_scale!=1 else ''))
         if pretrained=='audio': learn.unfreeze()   # an audio body trains whole from the first epoch, as measured (nbs/09_pretrain, bench/RESULTS.md)
         if domains is not None:
             domain_of, src = domain_getter(domains, path, dls.train_ds.items)
@@ -432,7 +436,7 @@ def fmt_duration(s:float)->str:
     return f"{s:.0f} s" if s<120 else f"{s/60:.1f} min"
 
 # %% ../nbs/04a_training.ipynb #dc0cd002
-demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer='both', consistency=None, lowpass=(1500., 7000.), domains=None, bf16=True)   # issue 16: bench/accuracy.py (`domains`: the weight of `domain_adversarial` on the training notes' SoundFonts, None: none; 0.3 measured, not adopted: +0.6 in `make demo`, -0.6 and -1.6 on the library left out; `consistency=1.`: each training note heard both ways, `recipe_pairs`; `freeze1`: the body's first block kept as pretrained, `freeze_blocks`, 1.32x faster steps; both measured, not adopted)
+demo_recipe = dict(arch='audio_cnn', spec='compact', pretrained='audio', max_epochs=40, lr=3e-3, loops=0.75, loop_infer='both', consistency=None, lowpass=(1500., 7000.), domains=None, head_init_scale=audio_head_init_scale, bf16=True)   # issue 16: bench/accuracy.py (`head_init_scale`: the output layer's initial weights times 0.4, `scale_output_layer`, a new `nn.Linear`'s spread: `small_head`; `domains`: the weight of `domain_adversarial` on the training notes' SoundFonts, None: none; 0.3 measured, not adopted: +0.6 in `make demo`, -0.6 and -1.6 on the library left out; `consistency=1.`: each training note heard both ways, `recipe_pairs`; `freeze1`: the body's first block kept as pretrained, `freeze_blocks`, 1.32x faster steps; both measured, not adopted)
 
 def recipe_tfms(recipe:dict)->list|None:
     "The augmentations of `recipe`: `LoopSustain` with probability `recipe['loops']` in training (0: none), and on every note in validation and inference if `recipe['loop_infer']` (`'both'`: each note heard as it is and looped, the model's two outputs averaged: `FoldViews`); `LowPass` on half the training notes, its cutoff drawn in `recipe['lowpass']` (Hz; None: none)"
@@ -552,17 +556,18 @@ def run_demo(data='data',          # folder for the dataset (`data/nsynth_gm_{si
         print('\n'.join(f"   {o}" for o in why))
         set_seed(seed)
         if r.get('pretrained')=='audio' and packaged_weights(arch) is not None:   # the body the package carries for the model; every layer trains from the first epoch
-            learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained='audio')
+            learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained='audio', head_init_scale=r.get('head_init_scale', 1.))
             learn.unfreeze()
             w = learn.audio_weights
             print(f"   {arch} starts from the audio-pretrained body the package carries ({packaged_weights(arch).name}: GM program and pitch of "
-                  f"{w['notes']:,} notes of {', '.join(w['soundfonts'])}, {w['epochs']} epochs); every layer trains from the first epoch")
+                  f"{w['notes']:,} notes of {', '.join(w['soundfonts'])}, {w['epochs']} epochs); every layer trains from the first epoch"
+                  + (f"; its output layer starts at {r['head_init_scale']:g} times fastai's init (head_init_scale)" if r.get('head_init_scale', 1)!=1 else ''))
         else:
             wfile = imagenet_weights_file(get_arch(arch))
             pretrained = wfile is not None and wfile.exists()
             if wfile is None: print(f"   {arch} has no ImageNet weights: it trains from scratch")
             else: print(f"   ImageNet weights: {'found in ' + str(wfile) if pretrained else 'not in the cache (' + str(wfile) + '); the demo does not download, so it trains from scratch (fastai-audio train --weights FILE uses a local copy)'}")
-            learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained)
+            learn = audio_learner(dls, get_arch(arch), spec=r['spec'], pretrained=pretrained, head_init_scale=r.get('head_init_scale', 1.))
         learn.loss_func = recipe_loss(r, learn.loss_func)
         if r.get('domains'):   # each training note's SoundFont as its domain (`04b_domain`)
             learn = domain_adversarial(learn, nsynth_soundfonts(path), r['domains'])
