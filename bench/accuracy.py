@@ -167,6 +167,7 @@ recipes = dict(study=dict(arch='resnet18', spec='nsynth_study', epochs=3, lowpas
                dann01=dict(domains=0.1), dann05=dict(domains=0.5),
                small_head=dict(head_init='linear'),   # the head's last layer re-initialised as a new `nn.Linear` is (uniform, sd 0.026 for 512 inputs) in place of fastai's kaiming_normal_ (sd 0.0625): logits 2.5x smaller at the start
                head04=dict(head_init_scale=0.4),   # the same spread through the library (`audio_learner(head_init_scale=0.4)`: fastai's kaiming_normal_ weights times 0.4)
+               head01=dict(head_init_scale=0.1), head0=dict(head_init_scale=0.),   # smaller still; 0: the output layer's weights start at zero (its bias too, fastai's init), so the first logits are all equal
                small_head_dann=dict(head_init='linear', domains=0.3),   # that, and the SoundFont head of `dann`: the bench's first DANN version had both
                scratch=scratch,
                demo=dict())
